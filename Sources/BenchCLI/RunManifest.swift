@@ -1,0 +1,52 @@
+import BenchCore
+import Evaluation
+import Foundation
+
+/// `results/run.json`: what ran, where, and how long it took.
+struct RunManifest {
+    let run: RunInfo
+    let options: BenchOptions
+    let reports: [AlgorithmReport]
+    let wallSeconds: [String: Double]
+    let totalSeconds: Double
+
+    var json: String {
+        let algorithms: [[String: Any]] = reports.map { report in
+            var entry: [String: Any] = [
+                "name": report.name,
+                "hyperparameters": Dictionary(uniqueKeysWithValues: report.settings.entries.map { ($0.name, $0.value) }),
+                "test_accuracy": rounded(report.test.metrics.accuracy),
+                "fit_seconds": rounded(report.test.fitSeconds),
+                "predict_seconds": rounded(report.test.predictSeconds),
+                "wall_seconds": rounded(wallSeconds[report.name] ?? 0),
+            ]
+            if let cv = report.crossValidation {
+                entry["cv_accuracy_mean"] = rounded(cv.accuracy.mean)
+                entry["cv_accuracy_std"] = rounded(cv.accuracy.std)
+                entry["cv_fold_fit_seconds"] = cv.folds.map { rounded($0.fitSeconds) }
+            }
+            return entry
+        }
+        let object: [String: Any] = [
+            "command": run.command,
+            "version": run.version,
+            "git_commit": run.commit,
+            "date": run.date,
+            "seed": String(run.seed),
+            "folds": run.folds,
+            "jobs": run.jobs,
+            "train_size": run.trainingCount,
+            "data": ["directory": run.dataDirectory,
+                     "files": run.dataFiles.map { ["path": $0.path, "sha256": $0.sha256, "verified": $0.verified] as [String: Any] }],
+            "machine": ["cpu": run.machine, "cores": run.cores, "os": run.operatingSystem],
+            "algorithms": algorithms,
+            "total_seconds": rounded(totalSeconds),
+        ]
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) else {
+            return "{}\n"
+        }
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    private func rounded(_ value: Double) -> Double { (value * 10_000).rounded() / 10_000 }
+}

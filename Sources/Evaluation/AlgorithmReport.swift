@@ -1,0 +1,181 @@
+import BenchCore
+import Foundation
+
+/// Everything measured for one algorithm in one run, and its rendering into the files of
+/// `results/<algorithm>/`. Metrics are computed before this point; this type only formats.
+public struct AlgorithmReport: Sendable {
+    public let name: String
+    public let title: String
+    public let settings: HyperparameterSettings
+    public let defaults: HyperparameterSettings
+    public let crossValidation: CrossValidationResult?
+    public let test: TestEvaluation
+    public let testLabels: [Int]
+    public let run: RunInfo
+
+    public init(name: String, title: String, settings: HyperparameterSettings, defaults: HyperparameterSettings,
+                crossValidation: CrossValidationResult?, test: TestEvaluation, testLabels: [Int], run: RunInfo) {
+        self.name = name
+        self.title = title
+        self.settings = settings
+        self.defaults = defaults
+        self.crossValidation = crossValidation
+        self.test = test
+        self.testLabels = testLabels
+        self.run = run
+    }
+
+    /// Every file of the report directory, by name.
+    public var files: [(name: String, contents: String)] {
+        [("report.md", markdown), ("metrics.csv", metricsCSV.text), ("confusion.csv", confusionCSV.text),
+         ("cv_folds.csv", foldsCSV.text), ("predictions.csv", predictionsCSV), ("confusion.svg", confusionSVG)]
+            + test.model.files
+    }
+
+    /// Per-class scores on the test set, then the macro and weighted averages.
+    public var metricsCSV: CSVTable {
+        let m = test.metrics
+        func row(_ label: String, _ s: ClassificationMetrics.Scores) -> [String] {
+            [label, decimal(s.precision), decimal(s.recall), decimal(s.f1), String(s.support)]
+        }
+        return CSVTable(header: ["class", "precision", "recall", "f1", "support"],
+                        rows: m.perClass.enumerated().map { row(String($0.offset), $0.element) }
+                            + [row("macro avg", m.macro), row("weighted avg", m.weighted)])
+    }
+
+    /// The test-set confusion matrix: rows are true labels, columns predicted labels.
+    public var confusionCSV: CSVTable {
+        let n = test.confusion.classCount
+        return CSVTable(header: ["true\\predicted"] + (0 ..< n).map(String.init),
+                        rows: (0 ..< n).map { t in [String(t)] + (0 ..< n).map { String(test.confusion[t, $0]) } })
+    }
+
+    /// One row per cross-validation fold.
+    public var foldsCSV: CSVTable {
+        CSVTable(header: ["fold", "train_size", "test_size", "accuracy", "fit_seconds", "predict_seconds", "error"],
+                 rows: (crossValidation?.folds ?? []).map { f in
+                     [String(f.fold), String(f.trainingCount), String(f.testCount), f.accuracy.map(decimal) ?? "",
+                      String(format: "%.3f", f.fitSeconds), String(format: "%.3f", f.predictSeconds), f.error ?? ""]
+                 })
+    }
+
+    /// `index,label,predicted`, one row per test image in test-set order.
+    public var predictionsCSV: String {
+        var text = "index,label,predicted\n"
+        text.reserveCapacity(test.predictions.count * 12)
+        for (index, (label, predicted)) in zip(testLabels, test.predictions).enumerated() {
+            text += "\(index),\(label),\(predicted)\n"
+        }
+        return text
+    }
+
+    /// The confusion matrix as a picture.
+    public var confusionSVG: String {
+        let n = test.confusion.classCount
+        var map = SVGHeatMap(rows: n, columns: n, values: test.confusion.counts.map(Double.init),
+                             title: "\(title): test-set confusion matrix")
+        map.columnLabels = (0 ..< n).map(String.init)
+        map.rowLabels = map.columnLabels
+        map.columnAxis = "predicted label"
+        map.rowAxis = "true label"
+        map.showValues = true
+        return map.svg
+    }
+
+    /// The human-readable report.
+    public var markdown: String {
+        let m = test.metrics
+        var md = "# \(title) (`\(name)`)\n\n"
+        md += "Test accuracy **\(percent(m.accuracy))**"
+        if let cv = crossValidation {
+            let (mean, std) = cv.accuracy
+            md += "; \(run.folds)-fold cross-validation accuracy \(percent(mean)) ± \(percent(std))"
+        }
+        md += ". Final model: fit \(seconds(test.fitSeconds)), predict \(seconds(test.predictSeconds)) for \(run.testCount) images.\n\n"
+
+        md += "## Run\n\n"
+        md += markdownTable(header: ["", ""], rows: [
+            ["command", "`\(run.command)`"], ["date", run.date], ["machine", run.machine],
+            ["cores", String(run.cores)], ["OS", run.operatingSystem], ["version", run.version], ["git commit", run.commit],
+            ["seed", String(run.seed)], ["jobs", String(run.jobs)],
+            ["training images", run.trainingCount == run.fullTrainingCount ? "\(run.trainingCount)" : "\(run.trainingCount) (stratified subsample of \(run.fullTrainingCount))"],
+            ["test images", String(run.testCount)],
+        ])
+        md += "\n## Data\n\n`\(run.dataDirectory)`\n\n"
+        md += markdownTable(header: ["file", "SHA-256 of content", "checksum"],
+                            rows: run.dataFiles.map { [($0.path as NSString).lastPathComponent, "`\($0.sha256)`", $0.verified ? "verified" : "not listed"] })
+
+        md += "\n## Configuration\n\n"
+        let defaultValues = Dictionary(uniqueKeysWithValues: defaults.entries.map { ($0.name, $0.value) })
+        md += markdownTable(header: ["hyperparameter", "value", "default"],
+                            rows: settings.entries.map { [$0.name, $0.value, defaultValues[$0.name] ?? ""] })
+
+        md += "\n## Cross-validation\n\n"
+        if let cv = crossValidation {
+            let (mean, std) = cv.accuracy
+            md += "Stratified \(run.folds)-fold on the training images; a fresh model per fold.\n\n"
+            md += markdownTable(header: ["fold", "train", "held out", "accuracy", "fit (s)", "predict (s)"],
+                                rows: cv.folds.map { f in
+                                    [String(f.fold), String(f.trainingCount), String(f.testCount),
+                                     f.accuracy.map(percent) ?? "failed: \(f.error ?? "")",
+                                     String(format: "%.2f", f.fitSeconds), String(format: "%.2f", f.predictSeconds)]
+                                } + [["mean ± std", "", "", "\(percent(mean)) ± \(percent(std))",
+                                      String(format: "%.2f", cv.folds.map(\.fitSeconds).reduce(0, +) / Double(max(cv.folds.count, 1))),
+                                      String(format: "%.2f", cv.folds.map(\.predictSeconds).reduce(0, +) / Double(max(cv.folds.count, 1)))]])
+            md += "\nStandard deviation with divisor n (numpy's default), over the folds that succeeded.\n"
+        } else {
+            md += "Skipped (`--folds 0`).\n"
+        }
+
+        md += "\n## Test set\n\n"
+        md += "The final model is fitted on all \(run.trainingCount) training images and scored on the \(run.testCount) test images.\n\n"
+        md += markdownTable(header: ["metric", "precision", "recall", "F1", "support"], rows: [
+            ["accuracy", "", "", decimal(m.accuracy), String(m.macro.support)],
+            ["macro avg", decimal(m.macro.precision), decimal(m.macro.recall), decimal(m.macro.f1), String(m.macro.support)],
+            ["weighted avg", decimal(m.weighted.precision), decimal(m.weighted.recall), decimal(m.weighted.f1), String(m.weighted.support)],
+        ])
+        md += "\n### Per class\n\n"
+        md += markdownTable(header: ["class", "precision", "recall", "F1", "support"],
+                            rows: m.perClass.enumerated().map { [String($0.offset), decimal($0.element.precision), decimal($0.element.recall), decimal($0.element.f1), String($0.element.support)] })
+        md += "\n\(ClassificationMetrics.zeroDivisionRule)\n"
+        md += "\n### Confusion matrix\n\nRows are true labels, columns predicted labels.\n\n"
+        let n = test.confusion.classCount
+        md += markdownTable(header: ["true \\ predicted"] + (0 ..< n).map(String.init),
+                            rows: (0 ..< n).map { t in ["**\(t)**"] + (0 ..< n).map { String(test.confusion[t, $0]) } })
+        md += "\n![Confusion matrix](confusion.svg)\n"
+
+        if !test.model.facts.isEmpty {
+            md += "\n## Model\n\n"
+            md += markdownTable(header: ["", ""], rows: test.model.facts.map { [$0.name, $0.value] })
+        }
+        for section in test.model.sections {
+            md += "\n## \(section.title)\n\n\(section.markdown)\n"
+        }
+        md += "\n## Files\n\n"
+        md += "`metrics.csv` (per class, test set), `confusion.csv` (test set), `cv_folds.csv` (one row per fold), "
+        md += "`predictions.csv` (`index,label,predicted`, test-set order)"
+        let extra = test.model.files.map { "`\($0.name)`" }
+        md += extra.isEmpty ? ".\n" : ", " + extra.joined(separator: ", ") + ".\n"
+        return md
+    }
+
+    /// This algorithm's row of `summary.csv`.
+    public var summaryRow: [String: String] {
+        let cv = crossValidation?.accuracy
+        return ["algorithm": name,
+                "cv_accuracy_mean": cv.map { decimal($0.mean) } ?? "",
+                "cv_accuracy_std": cv.map { decimal($0.std) } ?? "",
+                "test_accuracy": decimal(test.metrics.accuracy),
+                "fit_seconds": String(format: "%.3f", test.fitSeconds),
+                "predict_seconds": String(format: "%.3f", test.predictSeconds),
+                "test_macro_f1": decimal(test.metrics.macro.f1),
+                "train_size": String(run.trainingCount),
+                "folds": String(run.folds),
+                "seed": String(run.seed),
+                "date": run.date,
+                "machine": "\(run.machine), \(run.cores) cores"]
+    }
+}
+
+/// Four decimals, for fractions in CSV and Markdown.
+public func decimal(_ value: Double) -> String { String(format: "%.4f", value) }

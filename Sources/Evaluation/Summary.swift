@@ -1,0 +1,47 @@
+/// `results/summary.csv` and `results/summary.md`: one row per algorithm, merged across runs.
+///
+/// A run replaces its own algorithms' rows and keeps every other row, so the summary can be
+/// built up one algorithm at a time.
+public enum Summary {
+    /// The columns, in order.
+    public static let columns = ["algorithm", "cv_accuracy_mean", "cv_accuracy_std", "test_accuracy", "fit_seconds",
+                                 "predict_seconds", "test_macro_f1", "train_size", "folds", "seed", "date", "machine"]
+
+    /// Merges `rows` (column name to value) into the `existing` CSV text, if any.
+    /// Rows of the same algorithm are replaced in place; new algorithms are appended.
+    public static func merge(existing: String?, rows: [[String: String]]) -> CSVTable {
+        var table = CSVTable(header: columns)
+        if let existing, let old = CSVTable(parsing: existing), let nameColumn = old.header.firstIndex(of: "algorithm") {
+            for oldRow in old.rows where oldRow.count == old.header.count && !oldRow[nameColumn].isEmpty {
+                let byName = Dictionary(zip(old.header, oldRow), uniquingKeysWith: { first, _ in first })
+                table.rows.append(columns.map { byName[$0] ?? "" })
+            }
+        }
+        for row in rows {
+            let values = columns.map { row[$0] ?? "" }
+            if let index = table.rows.firstIndex(where: { $0[0] == values[0] }) {
+                table.rows[index] = values
+            } else {
+                table.rows.append(values)
+            }
+        }
+        return table
+    }
+
+    /// The summary as Markdown, accuracies as percentages.
+    public static func markdown(_ table: CSVTable) -> String {
+        let percentColumns: Set<String> = ["cv_accuracy_mean", "cv_accuracy_std", "test_accuracy", "test_macro_f1"]
+        let rows = table.rows.map { row in
+            zip(table.header, row).map { column, value in
+                if percentColumns.contains(column), let fraction = Double(value) { return percent(fraction) }
+                if column == "algorithm" { return "[\(value)](\(value)/report.md)" }
+                return value
+            }
+        }
+        var md = "# Results\n\n"
+        md += "One row per algorithm, each from its latest run (see its `report.md` for the configuration, "
+        md += "per-fold figures and the machine). Accuracies on the 10,000-image test set unless noted; "
+        md += "`fit_seconds` and `predict_seconds` are the final model's, fitted on `train_size` images.\n\n"
+        return md + markdownTable(header: table.header, rows: rows)
+    }
+}

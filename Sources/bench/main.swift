@@ -1,0 +1,4 @@
+import BenchCLI
+import Foundation
+
+exit(BenchCommand.main(Array(CommandLine.arguments.dropFirst())))
