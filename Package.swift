@@ -46,14 +46,17 @@ let package = Package(
 
         // MARK: - Tests
 
-        .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore"], swiftSettings: optimised),
-        .testTarget(name: "IDXDataTests", dependencies: ["IDXData"], swiftSettings: optimised),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], swiftSettings: optimised),
+        /// Helpers shared by the test targets: the shipped MNIST, hand-made IDX files, temp directories.
+        .target(name: "TestSupport", dependencies: ["BenchCore", "IDXData", "Evaluation"], swiftSettings: optimised),
+
+        .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore", "TestSupport"], swiftSettings: optimised),
+        .testTarget(name: "IDXDataTests", dependencies: ["IDXData", "TestSupport"], swiftSettings: optimised),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"], swiftSettings: optimised),
         .testTarget(
             name: "SoftmaxRegressionTests",
-            dependencies: ["SoftmaxRegression", "IDXData", "Evaluation"],
+            dependencies: ["SoftmaxRegression", "TestSupport"],
             swiftSettings: optimised),
-        .testTarget(name: "BenchCLITests", dependencies: ["BenchCLI"], swiftSettings: optimised),
+        .testTarget(name: "BenchCLITests", dependencies: ["BenchCLI", "TestSupport"], swiftSettings: optimised),
     ],
     swiftLanguageModes: [.v6]
 )

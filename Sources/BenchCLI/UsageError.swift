@@ -21,7 +21,7 @@ public enum ExitStatus {
 }
 
 /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
-func suggestion(for word: String, among candidates: [String]) -> String? {
+public func suggestion(for word: String, among candidates: [String]) -> String? {
     let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
     guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
     let allowed = max(2, word.count / 3)
@@ -30,7 +30,7 @@ func suggestion(for word: String, among candidates: [String]) -> String? {
 }
 
 /// Levenshtein distance between two strings.
-func editDistance(_ a: String, _ b: String) -> Int {
+public func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }

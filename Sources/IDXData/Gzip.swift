@@ -22,12 +22,14 @@ public enum Gzip {
         defer { inflateEnd(&stream) }
 
         // The gzip trailer stores the size modulo 2^32: a good first guess for the output.
+        // One byte beyond the limit is allowed for, so that reaching it proves the stream too large.
         var capacity = 1 << 16
         if bytes.count >= 18 {
             let n = bytes.count
             let stated = Int(bytes[n - 4]) | Int(bytes[n - 3]) << 8 | Int(bytes[n - 2]) << 16 | Int(bytes[n - 1]) << 24
-            capacity = max(capacity, min(stated, limit) + 1)
+            capacity = max(capacity, stated + 1)
         }
+        capacity = min(capacity, limit + 1)
         var output = [UInt8](repeating: 0, count: capacity)
         var produced = 0
         var status: Int32 = Z_OK
@@ -36,9 +38,9 @@ public enum Gzip {
             stream.next_in = inputBuffer.baseAddress
             stream.avail_in = UInt32(inputBuffer.count)
             while true {
+                if produced > limit { throw GzipError("decompresses to more than \(limit) bytes") }
                 if produced == output.count {
-                    guard output.count < limit else { throw GzipError("decompresses to more than \(limit) bytes") }
-                    output.append(contentsOf: repeatElement(0, count: min(output.count, limit - output.count)))
+                    output.append(contentsOf: repeatElement(0, count: min(output.count, limit + 1 - output.count)))
                 }
                 status = output.withUnsafeMutableBufferPointer { outputBuffer in
                     stream.next_out = outputBuffer.baseAddress! + produced
@@ -48,6 +50,7 @@ public enum Gzip {
                     produced += room - Int(stream.avail_out)
                     return result
                 }
+                if produced > limit { throw GzipError("decompresses to more than \(limit) bytes") }
                 if status == Z_STREAM_END { break }
                 if status == Z_BUF_ERROR && stream.avail_in == 0 {
                     throw GzipError("the gzip stream is truncated (it ends after \(produced) decompressed bytes)")

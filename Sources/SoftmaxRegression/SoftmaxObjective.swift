@@ -14,20 +14,30 @@ import Foundation
 /// The fast path keeps one image's class scores in a single SIMD vector (10 classes fit a
 /// `SIMD16<Float>`), walks only the nonzero pixels, and splits the images into fixed chunks
 /// whose partial sums are added in chunk order, so the value does not depend on the threads.
-struct SoftmaxObjective: Sendable {
-    let data: SparseRows
-    let labels: [Int]
-    let classCount: Int
-    let l2: Double
-    let threads: Int
+public struct SoftmaxObjective: Sendable {
+    public let data: SparseRows
+    public let labels: [Int]
+    public let classCount: Int
+    public let l2: Double
+    public let threads: Int
+
+    /// The objective on `data` (labels in `0 ..< classCount`), evaluated with `threads` threads.
+    public init(data: SparseRows, labels: [Int], classCount: Int, l2: Double, threads: Int) {
+        self.data = data
+        self.labels = labels
+        self.classCount = classCount
+        self.l2 = l2
+        self.threads = threads
+    }
 
     /// Images per chunk: fixed, so the summation order never depends on the thread count.
-    static let chunkSize = 1024
+    public static let chunkSize = 1024
 
-    var parameterCount: Int { (data.columns + 1) * classCount }
+    /// Length of the parameter vector.
+    public var parameterCount: Int { (data.columns + 1) * classCount }
 
     /// The objective at `theta`; writes the gradient into `gradient`.
-    func evaluate(_ theta: [Double], gradient: inout [Double]) -> Double {
+    public func evaluate(_ theta: [Double], gradient: inout [Double]) -> Double {
         switch classCount {
         case ...8: return evaluate(theta, &gradient, SIMD8<Float>.self)
         case ...16: return evaluate(theta, &gradient, SIMD16<Float>.self)
@@ -128,7 +138,7 @@ struct SoftmaxObjective: Sendable {
 
     /// The same objective written plainly, in double precision on dense features: the
     /// reference the fast path is tested against.
-    static func reference(features: FeatureMatrix, labels: [Int], classCount k: Int, l2: Double,
+    public static func reference(features: FeatureMatrix, labels: [Int], classCount k: Int, l2: Double,
                           theta: [Double], gradient: inout [Double]) -> Double {
         let n = features.rows, d = features.columns
         for i in gradient.indices { gradient[i] = 0 }

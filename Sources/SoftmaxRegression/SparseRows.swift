@@ -4,15 +4,16 @@ import BenchCore
 ///
 /// About 81% of MNIST's pixels are zero, so a pass over the nonzeros does a fifth of the
 /// dense work. Dense data works too; it just gains nothing.
-struct SparseRows: Sendable {
-    let rows: Int
-    let columns: Int
+public struct SparseRows: Sendable {
+    public let rows: Int
+    public let columns: Int
     /// Row `r`'s entries are `rowStart[r] ..< rowStart[r + 1]`.
-    let rowStart: [Int]
-    let columnIndex: [Int32]
-    let value: [Float]
+    public let rowStart: [Int]
+    public let columnIndex: [Int32]
+    public let value: [Float]
 
-    init(_ matrix: FeatureMatrix) {
+    /// The nonzeros of `matrix`.
+    public init(_ matrix: FeatureMatrix) {
         var rowStart = [0]
         var columnIndex: [Int32] = []
         var value: [Float] = []
