@@ -57,7 +57,7 @@ public struct SoftmaxObjective: Sendable {
         return matrix
     }
 
-    private func evaluate<V: SIMD & Sendable>(_ theta: [Double], _ gradient: inout [Double], _: V.Type) -> Double where V.Scalar == Float {
+    private func evaluate<V: FloatVector>(_ theta: [Double], _ gradient: inout [Double], _: V.Type) -> Double where V.Scalar == Float {
         let d = data.columns, k = classCount
         let weights = SoftmaxObjective.packed(theta, features: d, classes: k, as: V.self)
         let chunks = (data.rows + Self.chunkSize - 1) / Self.chunkSize
@@ -91,32 +91,47 @@ public struct SoftmaxObjective: Sendable {
     }
 
     /// Loss summed over `rows`, gradient sums added into `gradient` (d weight rows, then the bias).
-    private func lossAndGradient<V: SIMD & Sendable>(rows: Range<Int>, weights: UnsafeBufferPointer<V>,
+    private func lossAndGradient<V: FloatVector>(rows: Range<Int>, weights: UnsafeBufferPointer<V>,
                                           gradient: UnsafeMutableBufferPointer<V>) -> Double where V.Scalar == Float {
         let d = data.columns, k = classCount
+        // Lanes ≥ k are spare: `valid` zeroes them, `spareOffset` keeps them out of the maximum.
+        var valid = V(), spareOffset = V(repeating: -1e30)
+        for c in 0 ..< k { valid[c] = 1; spareOffset[c] = 0 }
+        let oneHot = (0 ..< k).map { c -> V in
+            var vector = V()
+            vector[c] = 1
+            return vector
+        }
         var loss = 0.0
         data.rowStart.withUnsafeBufferPointer { rowStart in
             data.columnIndex.withUnsafeBufferPointer { columnIndex in
                 data.value.withUnsafeBufferPointer { value in
                     for r in rows {
                         let entries = rowStart[r] ..< rowStart[r + 1]
-                        // Forward: class scores z = x W + b.
-                        var z = weights[d]
-                        for e in entries { z.addProduct(value[e], weights[Int(columnIndex[e])]) }
-                        // Softmax and cross-entropy, shifted by the largest score for stability.
-                        var largest = z[0]
-                        for c in 1 ..< k { largest = max(largest, z[c]) }
-                        var residual = V()
-                        var total: Float = 0
-                        for c in 0 ..< k {
-                            let e = Foundation.exp(z[c] - largest)
-                            residual[c] = e
-                            total += e
+                        // Forward: class scores z = x W + b. Four independent partial sums, so
+                        // consecutive fused multiply-adds do not wait on each other's latency.
+                        var z0 = V(), z1 = V(), z2 = V(), z3 = V()
+                        var e = entries.lowerBound
+                        while e + 4 <= entries.upperBound {
+                            z0.addProduct(value[e], weights[Int(columnIndex[e])])
+                            z1.addProduct(value[e + 1], weights[Int(columnIndex[e + 1])])
+                            z2.addProduct(value[e + 2], weights[Int(columnIndex[e + 2])])
+                            z3.addProduct(value[e + 3], weights[Int(columnIndex[e + 3])])
+                            e += 4
                         }
+                        while e < entries.upperBound {
+                            z0.addProduct(value[e], weights[Int(columnIndex[e])])
+                            e += 1
+                        }
+                        let z = weights[d] + ((z0 + z1) + (z2 + z3))
+                        // Softmax and cross-entropy, shifted by the largest score for stability;
+                        // spare lanes (classes ≥ k) are masked out.
+                        let largest = (z + spareOffset).max()
+                        let exponentials = exponential(z - largest) * valid
+                        let total = exponentials.sum()
                         let label = labels[r]
                         loss += Double(Foundation.log(total) - (z[label] - largest))
-                        residual *= 1 / total
-                        residual[label] -= 1
+                        let residual = exponentials * (1 / total) - oneHot[label]
                         // Backward: ∂/∂W += xᵀ (p − y), ∂/∂b += (p − y).
                         for e in entries { gradient[Int(columnIndex[e])].addProduct(value[e], residual) }
                         gradient[d] += residual
@@ -128,7 +143,7 @@ public struct SoftmaxObjective: Sendable {
     }
 
     /// `theta` as `features + 1` SIMD vectors (the last is the bias), classes in the low lanes.
-    static func packed<V: SIMD & Sendable>(_ theta: [Double], features d: Int, classes k: Int, as _: V.Type) -> [V] where V.Scalar == Float {
+    static func packed<V: FloatVector>(_ theta: [Double], features d: Int, classes k: Int, as _: V.Type) -> [V] where V.Scalar == Float {
         var packed = [V](repeating: V(), count: d + 1)
         for j in 0 ... d {
             for c in 0 ..< k { packed[j][c] = Float(theta[j * k + c]) }

@@ -1,0 +1,46 @@
+import BenchCore
+import Foundation
+import Testing
+
+@Suite struct VectorMathTests {
+    @Test func exponentialMatchesTheCLibraryAcrossItsRange() {
+        var worst: Float = 0
+        var x: Float = -87
+        while x < 87.7 {
+            var v = SIMD16<Float>()
+            for lane in 0 ..< 16 { v[lane] = x + Float(lane) * 0.0137 }
+            let fast = exponential(v)
+            for lane in 0 ..< 16 {
+                let exact = Foundation.exp(Double(v[lane]))
+                worst = max(worst, Float(abs(Double(fast[lane]) - exact) / exact))
+            }
+            x += 0.173
+        }
+        #expect(worst < 3e-7, "largest relative error \(worst)")
+    }
+
+    @Test func exponentialClampsInsteadOfOverflowing() {
+        let v = exponential(SIMD8<Float>(-1000, -100, -87.3, 0, 1, 88, 100, 1000))
+        #expect(v[0] > 0 && v[0] < 1e-38 && v[1] == v[0])
+        #expect(abs(v[2] / Float(Foundation.exp(Double(Float(-87.3)))) - 1) < 1e-6)
+        #expect(v[3] == 1)
+        #expect(abs(v[4] - Float(M_E)) < 1e-6)
+        #expect(abs(v[5] / Float(Foundation.exp(88.0)) - 1) < 1e-6)
+        #expect(v[6].isFinite && v[6] > 1e38 && v[7] == v[6])
+    }
+
+    @Test func everyVectorWidthAgrees() {
+        let x: [Float] = (0 ..< 64).map { Float($0) * 0.7 - 20 }
+        let wide = exponential(SIMD64<Float>(x))
+        let narrow = exponential(SIMD8<Float>(x[8 ..< 16]))
+        let middle = exponential(SIMD32<Float>(x[32 ..< 64]))
+        for lane in 0 ..< 8 { #expect(narrow[lane] == wide[8 + lane]) }
+        for lane in 0 ..< 32 { #expect(middle[lane] == wide[32 + lane]) }
+    }
+
+    @Test func rectifiedIsExactMaxWithZero() {
+        let v = rectified(SIMD8<Float>(-3, -0.0, 0, 1e-30, 2.5, -1e-30, .greatestFiniteMagnitude, -.greatestFiniteMagnitude))
+        #expect(v == SIMD8<Float>(0, 0, 0, 1e-30, 2.5, 0, .greatestFiniteMagnitude, 0))
+        #expect(rectified(SIMD8<Float>(repeating: 0.1)) == SIMD8<Float>(repeating: 0.1))
+    }
+}
