@@ -42,7 +42,7 @@ struct RunManifest {
             "algorithms": algorithms,
             "total_seconds": rounded(totalSeconds),
         ]
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) else {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else {
             return "{}\n"
         }
         return String(decoding: data, as: UTF8.self) + "\n"
