@@ -33,6 +33,8 @@ let package = Package(
 
         /// The `Classifier` protocol, feature and label types, seeded randomness, parallel-for.
         .target(name: "BenchCore", swiftSettings: optimised),
+        /// Dense single-precision matrix multiplication (packed, blocked, SIMD) and its reference.
+        .target(name: "LinearAlgebra", dependencies: ["BenchCore"], swiftSettings: optimised),
         /// The IDX file format, gzip through the system zlib, SHA-256 checksums.
         .target(name: "IDXData", dependencies: ["BenchCore", "CZlib"], swiftSettings: optimised),
         .systemLibrary(name: "CZlib"),
@@ -41,7 +43,7 @@ let package = Package(
         /// Option parsing, the classifier registry and the run that ties everything together.
         .target(
             name: "BenchCLI",
-            dependencies: ["BenchCore", "IDXData", "Evaluation", "SoftmaxRegression"],
+            dependencies: ["BenchCore", "IDXData", "Evaluation", "LinearAlgebra", "SoftmaxRegression"],
             swiftSettings: optimised),
 
         // MARK: - Tests
@@ -50,6 +52,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["BenchCore", "IDXData", "Evaluation"], swiftSettings: optimised),
 
         .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore", "TestSupport"], swiftSettings: optimised),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"], swiftSettings: optimised),
         .testTarget(name: "IDXDataTests", dependencies: ["IDXData", "TestSupport"], swiftSettings: optimised),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"], swiftSettings: optimised),
         .testTarget(

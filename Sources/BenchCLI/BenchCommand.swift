@@ -17,6 +17,18 @@ public enum BenchCommand {
         if options.help { print(BenchOptions.helpText, terminator: ""); return ExitStatus.success }
         if options.version { print("bench \(MachineInfo.version)"); return ExitStatus.success }
         if options.list { print(BenchOptions.listText, terminator: ""); return ExitStatus.success }
+        if options.kernels {
+            guard options.algorithms.isEmpty && !options.all else {
+                return usageFailure(UsageError("'--kernels' measures the GEMM only; run it without '--algo' or '--all'."))
+            }
+            do {
+                try AtomicFile.makeDirectory(options.out)
+            } catch {
+                printError("Error: \(error)")
+                return ExitStatus.cannotCreate
+            }
+            return KernelBenchmark.run(threads: options.jobs, out: options.out, progress: ProgressLog(enabled: !options.quiet))
+        }
         let classifiers: [any Classifier]
         do {
             classifiers = try options.configuredClassifiers()

@@ -18,6 +18,7 @@ public struct BenchOptions: Equatable {
     public var help = false
     public var version = false
     public var quiet = false
+    public var kernels = false
 
     public init() {}
 
@@ -26,6 +27,7 @@ public struct BenchOptions: Equatable {
             && lhs.jobs == rhs.jobs && lhs.trainSize == rhs.trainSize && lhs.data == rhs.data && lhs.out == rhs.out
             && lhs.settings.map { "\($0.algorithm).\($0.parameter)=\($0.value)" } == rhs.settings.map { "\($0.algorithm).\($0.parameter)=\($0.value)" }
             && lhs.list == rhs.list && lhs.help == rhs.help && lhs.version == rhs.version && lhs.quiet == rhs.quiet
+            && lhs.kernels == rhs.kernels
     }
 
     /// Every option: name, value placeholder (nil for flags), help line.
@@ -40,6 +42,7 @@ public struct BenchOptions: Equatable {
         ("--out", "DIR", "Where reports go. (default: results)"),
         ("--set", "ALGO.PARAM=VALUE", "Set a hyperparameter; repeatable (see --list)."),
         ("--list", nil, "List the algorithms and their hyperparameters, then exit."),
+        ("--kernels", nil, "Measure the matrix-multiply kernel (GFLOP/s on 1 and --jobs threads), write <out>/kernels.csv, then exit."),
         ("--quiet", nil, "No progress lines on standard error."),
         ("--version", nil, "Show the version and exit."),
         ("--help", nil, "Show this help and exit."),
@@ -112,6 +115,7 @@ public struct BenchOptions: Equatable {
                 options.settings.append((String(text[..<dot]), String(text[text.index(after: dot) ..< equals]),
                                          String(text[text.index(after: equals)...])))
             case "--list": options.list = true
+            case "--kernels": options.kernels = true
             case "--quiet": options.quiet = true
             case "--version": options.version = true
             case "--help": options.help = true
@@ -174,6 +178,7 @@ public struct BenchOptions: Equatable {
         whole training set, scores it on the test set, and writes reports to --out.
 
         USAGE: \(usage)
+               bench --kernels [--jobs N] [--out DIR]
                bench --list | --help | --version
 
         OPTIONS:
@@ -192,6 +197,7 @@ public struct BenchOptions: Equatable {
           swift run -c release bench --all
           swift run -c release bench --algo softmax --folds 5
           swift run -c release bench --algo softmax --train-size 6000 --set softmax.l2=0.001
+          swift run -c release bench --kernels
 
         EXIT STATUS: 0 success, 1 a fit failed, 64 usage error, 65 bad data, 66 missing data,
           73 cannot create output.

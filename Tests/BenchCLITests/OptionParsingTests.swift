@@ -47,7 +47,7 @@ import Testing
     @Test func helpHasTheUsualSectionsAndEveryOption() {
         let help = BenchOptions.helpText
         for section in ["OVERVIEW:", "USAGE:", "OPTIONS:", "EXAMPLES:", "EXIT STATUS:"] { #expect(help.contains(section)) }
-        for option in ["--all", "--algo", "--folds", "--seed", "--jobs", "--train-size", "--data", "--out", "--set", "--list", "--help", "--version"] {
+        for option in ["--all", "--algo", "--folds", "--seed", "--jobs", "--train-size", "--data", "--out", "--set", "--list", "--kernels", "--help", "--version"] {
             #expect(help.contains(option), "help lacks \(option)")
         }
     }

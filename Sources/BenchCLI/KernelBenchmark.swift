@@ -1,0 +1,96 @@
+import BenchCore
+import Dispatch
+import Evaluation
+import Foundation
+import LinearAlgebra
+
+/// `bench --kernels`: the speed of the GEMM on the shapes the classifiers use, in GFLOP/s,
+/// measured the way `shared/tools/numpy_gemm.py` measures numpy (OpenBLAS), for a
+/// side-by-side figure: 1024³, and the k-NN distance product (10,000 × 784) · (784 × 60,000)
+/// in blocks of 1,000 queries, each block a complete GEMM call (packing included).
+enum KernelBenchmark {
+    struct Measurement {
+        let shape: String
+        let threads: Int
+        let best: Double
+        let median: Double
+    }
+
+    static func run(threads allThreads: Int, out: String, progress: ProgressLog) -> Int32 {
+        var measurements: [Measurement] = []
+        for threads in Array(Set([1, allThreads])).sorted() {
+            measurements.append(measureCube(threads: threads, progress: progress))
+            measurements.append(measureNearestNeighbourShape(threads: threads, progress: progress))
+        }
+        let table = CSVTable(header: ["shape", "threads", "gflops"],
+                             rows: measurements.map { [$0.shape, String($0.threads), String(format: "%.1f", $0.median)] })
+        do {
+            try AtomicFile.write(table.text, to: (out as NSString).appendingPathComponent("kernels.csv"))
+        } catch {
+            BenchCommand.printError("Error: \(error)")
+            return ExitStatus.cannotCreate
+        }
+        print("shape                     threads   best GFLOP/s   median GFLOP/s")
+        for m in measurements {
+            print(m.shape.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: "%7d   %12.1f   %14.1f", m.threads, m.best, m.median))
+        }
+        print("wrote \((out as NSString).appendingPathComponent("kernels.csv"))")
+        return ExitStatus.success
+    }
+
+    /// Times `body` once to warm up, then `repetitions` times; returns (best, median) GFLOP/s.
+    static func time(flops: Double, repetitions: Int, _ body: () -> Void) -> (Double, Double) {
+        body()
+        var seconds: [Double] = []
+        for _ in 0 ..< repetitions {
+            let (_, elapsed) = Stopwatch.time(body)
+            seconds.append(elapsed)
+        }
+        seconds.sort()
+        return (flops / seconds[0] / 1e9, flops / seconds[seconds.count / 2] / 1e9)
+    }
+
+    static func randomMatrix(_ count: Int, seed: UInt64) -> [Float] {
+        var generator = SplitMix64(seed: seed)
+        return (0 ..< count).map { _ in 2 * generator.nextUnitFloat() - 1 }
+    }
+
+    static func measureCube(threads: Int, progress: ProgressLog) -> Measurement {
+        let n = 1024
+        progress.log("GEMM \(n)x\(n)x\(n), \(threads) thread(s)")
+        let a = randomMatrix(n * n, seed: 1), b = randomMatrix(n * n, seed: 2)
+        var c = [Float](repeating: 0, count: n * n)
+        let (best, median) = a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    time(flops: 2 * Double(n * n * n), repetitions: 5) {
+                        sgemm(MatrixOperand(pa.baseAddress!, rows: n, columns: n), MatrixOperand(pb.baseAddress!, rows: n, columns: n),
+                              into: MatrixDestination(pc.baseAddress!, rows: n, columns: n), threads: threads)
+                    }
+                }
+            }
+        }
+        return Measurement(shape: "\(n)x\(n)x\(n)", threads: threads, best: best, median: median)
+    }
+
+    static func measureNearestNeighbourShape(threads: Int, progress: ProgressLog) -> Measurement {
+        let (queries, features, training, block) = (10_000, 784, 60_000, 1_000)
+        progress.log("GEMM \(queries)x\(features)x\(training) in blocks of \(block), \(threads) thread(s)")
+        let q = randomMatrix(queries * features, seed: 3), t = randomMatrix(features * training, seed: 4)
+        var c = [Float](repeating: 0, count: block * training)
+        let (best, median) = q.withUnsafeBufferPointer { pq in
+            t.withUnsafeBufferPointer { pt in
+                c.withUnsafeMutableBufferPointer { pc in
+                    time(flops: 2 * Double(queries) * Double(features) * Double(training), repetitions: 3) {
+                        for start in stride(from: 0, to: queries, by: block) {
+                            sgemm(MatrixOperand(pq.baseAddress! + start * features, rows: block, columns: features),
+                                  MatrixOperand(pt.baseAddress!, rows: features, columns: training),
+                                  into: MatrixDestination(pc.baseAddress!, rows: block, columns: training), threads: threads)
+                        }
+                    }
+                }
+            }
+        }
+        return Measurement(shape: "\(queries)x\(features)x\(training)", threads: threads, best: best, median: median)
+    }
+}

@@ -1,0 +1,67 @@
+/// The register tile: C[0..<6, 0..<16] = β·C + Σₖ a[k, 0..<6] ⊗ b[k, 0..<16] over `depth` values
+/// of k (β = 0 writes C without reading it, so old NaNs do not survive).
+///
+/// `a` is a packed 6-row panel (6 floats per k), `b` a packed 16-column sliver (two vectors
+/// per k). Twelve `SIMD8<Float>` accumulators hold the tile for the whole loop, so every
+/// iteration is 2 vector loads, 6 broadcasts and 12 fused multiply-adds. The sum over k runs
+/// in order from zero and is then added to C, so its value does not depend on how C was tiled.
+/// `rows` and `columns` (at most 6 and 16) say how much of the tile is inside C.
+@inline(__always)
+func microKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                 c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, beta: Float) {
+    var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
+    var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
+    var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
+    var c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
+    var c40 = SIMD8<Float>(), c41 = SIMD8<Float>()
+    var c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
+    let bv = UnsafeRawPointer(b).assumingMemoryBound(to: SIMD8<Float>.self)
+    var pa = a
+    for k in 0 ..< depth {
+        let b0 = bv[2 * k], b1 = bv[2 * k + 1]
+        var s = SIMD8<Float>(repeating: pa[0])
+        c00.addProduct(s, b0); c01.addProduct(s, b1)
+        s = SIMD8<Float>(repeating: pa[1])
+        c10.addProduct(s, b0); c11.addProduct(s, b1)
+        s = SIMD8<Float>(repeating: pa[2])
+        c20.addProduct(s, b0); c21.addProduct(s, b1)
+        s = SIMD8<Float>(repeating: pa[3])
+        c30.addProduct(s, b0); c31.addProduct(s, b1)
+        s = SIMD8<Float>(repeating: pa[4])
+        c40.addProduct(s, b0); c41.addProduct(s, b1)
+        s = SIMD8<Float>(repeating: pa[5])
+        c50.addProduct(s, b0); c51.addProduct(s, b1)
+        pa += 6
+    }
+    if rows == 6 && columns == 16 {
+        update(c, c00, c01, beta); update(c + ldc, c10, c11, beta); update(c + 2 * ldc, c20, c21, beta)
+        update(c + 3 * ldc, c30, c31, beta); update(c + 4 * ldc, c40, c41, beta); update(c + 5 * ldc, c50, c51, beta)
+        return
+    }
+    // An edge tile: only part of it is inside C.
+    withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 12) { tile in
+        tile[0] = c00; tile[1] = c01; tile[2] = c10; tile[3] = c11; tile[4] = c20; tile[5] = c21
+        tile[6] = c30; tile[7] = c31; tile[8] = c40; tile[9] = c41; tile[10] = c50; tile[11] = c51
+        for r in 0 ..< rows {
+            for j in 0 ..< columns {
+                let sum = tile[2 * r + j / 8][j % 8]
+                c[r * ldc + j] = beta == 0 ? sum : beta * c[r * ldc + j] + sum
+            }
+        }
+    }
+}
+
+@inline(__always)
+private func update(_ c: UnsafeMutablePointer<Float>, _ low: SIMD8<Float>, _ high: SIMD8<Float>, _ beta: Float) {
+    let raw = UnsafeMutableRawPointer(c)
+    if beta == 0 {
+        raw.storeBytes(of: low, as: SIMD8<Float>.self)
+        raw.storeBytes(of: high, toByteOffset: 32, as: SIMD8<Float>.self)
+    } else if beta == 1 {
+        raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<Float>.self) + low, as: SIMD8<Float>.self)
+        raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) + high, toByteOffset: 32, as: SIMD8<Float>.self)
+    } else {
+        raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<Float>.self) * beta + low, as: SIMD8<Float>.self)
+        raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) * beta + high, toByteOffset: 32, as: SIMD8<Float>.self)
+    }
+}

@@ -1,0 +1,113 @@
+import BenchCore
+
+/// C = αAB + βC in single precision, with `threads` threads.
+///
+/// The method of Goto and van de Geijn (ACM TOMS 34(3), 2008) in the loop order of BLIS
+/// (Van Zee and van de Geijn, ACM TOMS 41(3), 2015): for each block of `nc` columns and each
+/// block of `kc` values of k, B's block is packed into 16-column slivers (in a buffer reused
+/// for every block), then the rows of A are packed into 6-row panels per work item and the
+/// 6 × 16 register kernel computes C's tiles. Work items are (row block, column chunk) pairs,
+/// handed to the threads from a shared counter.
+///
+/// Deterministic: each element of C is β·C plus its k blocks (256 wide) added in order, each
+/// block summed in order in registers, whatever the tiling and the number of threads.
+/// - Complexity: 2·m·n·k floating-point operations; extra memory `kc · nc` floats for B's
+///   block and `mc · kc` floats per work item for A's rows.
+public func sgemm(_ a: MatrixOperand, _ b: MatrixOperand, into c: MatrixDestination,
+                  alpha: Float = 1, beta: Float = 0, threads: Int = 1) {
+    precondition(a.columns == b.rows, "sgemm: A is \(a.rows)x\(a.columns) but B is \(b.rows)x\(b.columns)")
+    precondition(c.rows == a.rows && c.columns == b.columns, "sgemm: C is \(c.rows)x\(c.columns), expected \(a.rows)x\(b.columns)")
+    let (m, n, depth) = (a.rows, b.columns, a.columns)
+    guard m > 0 && n > 0 else { return }
+    guard depth > 0 else { return scale(c, by: beta) }
+    let threads = effectiveThreads(m, n, depth, threads)
+    let (kc, nr, nc) = (GEMMBlocking.kc, GEMMBlocking.nr, GEMMBlocking.nc)
+    ScratchPool.shared.withBuffer(count: depth * ((min(nc, n) + nr - 1) / nr * nr)) { buffer in
+        for j0 in stride(from: 0, to: n, by: nc) {
+            let columns = min(nc, n - j0)
+            let panels = (columns + nr - 1) / nr
+            for (p, k0) in stride(from: 0, to: depth, by: kc).enumerated() {
+                packRight(b, depth: k0, min(kc, depth - k0), columns: j0, columns,
+                          into: buffer + PackedRightOperand.offset(kBlock: p, panel: 0, depth: depth, panels: panels), threads: threads)
+            }
+            multiplyBlock(a, packed: buffer, panels: panels, firstPanel: 0, columns: j0, columns, into: c,
+                          alpha: alpha, beta: beta, threads: threads)
+        }
+    }
+}
+
+/// C = αA·B[:, columns] + βC with B already packed (for a right-hand operand used many times,
+/// such as k-NN's training images). Gives exactly the same result as the unpacked call.
+/// - Parameter columns: The columns of B to use (all by default); C has that many columns.
+///   The range must start at a multiple of 16.
+public func sgemm(_ a: MatrixOperand, _ b: PackedRightOperand, columns: Range<Int>? = nil, into c: MatrixDestination,
+                  alpha: Float = 1, beta: Float = 0, threads: Int = 1) {
+    let range = columns ?? 0 ..< b.columns
+    precondition(a.columns == b.depth, "sgemm: A is \(a.rows)x\(a.columns) but B is \(b.depth)x\(b.columns)")
+    precondition(range.lowerBound % GEMMBlocking.nr == 0 && range.upperBound <= b.columns, "sgemm: bad column range \(range)")
+    precondition(c.rows == a.rows && c.columns == range.count, "sgemm: C is \(c.rows)x\(c.columns), expected \(a.rows)x\(range.count)")
+    let (m, n, depth) = (a.rows, range.count, a.columns)
+    guard m > 0 && n > 0 else { return }
+    guard depth > 0 else { return scale(c, by: beta) }
+    let threads = effectiveThreads(m, n, depth, threads)
+    let (nr, nc) = (GEMMBlocking.nr, GEMMBlocking.nc)
+    for j0 in stride(from: 0, to: n, by: nc) {
+        multiplyBlock(a, packed: b.storage, panels: b.panels, firstPanel: (range.lowerBound + j0) / nr, columns: j0, min(nc, n - j0),
+                      into: c, alpha: alpha, beta: beta, threads: threads)
+    }
+}
+
+/// Small products are not worth waking a second thread.
+private func effectiveThreads(_ m: Int, _ n: Int, _ depth: Int, _ threads: Int) -> Int {
+    2 * m * n * depth < 1 << 21 ? 1 : max(1, threads)
+}
+
+private func scale(_ c: MatrixDestination, by beta: Float) {
+    for i in 0 ..< c.rows {
+        let row = c.base + i * c.leadingDimension
+        for j in 0 ..< c.columns { row[j] = beta == 0 ? 0 : beta * row[j] }
+    }
+}
+
+/// C[:, j0 ..< j0 + columns] = β·C + α·A·B[:, j0 ..< j0 + columns], with B packed in the layout
+/// of ``PackedRightOperand`` (`panels` panels in all; this block's first is `firstPanel`).
+///
+/// Each work item is one tile of C (a row block × a column chunk) and runs every k block over
+/// it in order, so the tile stays in cache from the first k block to the last.
+private func multiplyBlock(_ a: MatrixOperand, packed: UnsafePointer<Float>, panels: Int, firstPanel: Int,
+                           columns j0: Int, _ columns: Int, into c: MatrixDestination, alpha: Float, beta: Float, threads: Int) {
+    let (mr, nr, kc, mc, chunk) = (GEMMBlocking.mr, GEMMBlocking.nr, GEMMBlocking.kc, GEMMBlocking.mc, GEMMBlocking.chunk)
+    let (m, depth) = (a.rows, a.columns)
+    // Row blocks of at most mc rows, as many as a multiple of the thread count, with the
+    // 6-row panels shared out evenly, so that the work divides evenly between threads. The
+    // result does not depend on this choice: only the order of k is fixed.
+    let rowPanels = (m + mr - 1) / mr
+    let rowBlocks = min(rowPanels, ((m + mc - 1) / mc + threads - 1) / threads * threads)
+    let chunks = (columns + chunk - 1) / chunk
+    let b = SharedReads(UnsafeBufferPointer(start: packed, count: panels * nr * depth))
+    parallelFor(rowBlocks * chunks, threads: threads) { item in
+        let (block, part) = item.quotientAndRemainder(dividingBy: chunks)
+        let i0 = block * rowPanels / rowBlocks * mr
+        let rows = min((block + 1) * rowPanels / rowBlocks * mr, m) - i0
+        let chunkStart = part * chunk, chunkEnd = min(chunkStart + chunk, columns)
+        ScratchPool.shared.withBuffer(count: (rows + mr - 1) / mr * mr * kc) { packedA in
+            for (p, k0) in stride(from: 0, to: depth, by: kc).enumerated() {
+                let depthHere = min(kc, depth - k0)
+                packLeft(a, rows: i0, count: rows, depth: k0, depthHere, alpha: alpha, into: packedA)
+                let tileBeta = p == 0 ? beta : 1
+                for jj in stride(from: chunkStart, to: chunkEnd, by: nr) {
+                    let sliver = b.buffer.baseAddress!
+                        + PackedRightOperand.offset(kBlock: p, panel: firstPanel + jj / nr, depth: depth, panels: panels)
+                    let width = min(nr, columns - jj)
+                    var r = 0
+                    while r < rows {
+                        microKernel(depth: depthHere, a: packedA + r * depthHere, b: sliver,
+                                    c: c.base + (i0 + r) * c.leadingDimension + j0 + jj, ldc: c.leadingDimension,
+                                    rows: min(mr, rows - r), columns: width, beta: tileBeta)
+                        r += mr
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Synchronization
+
+/// Packing buffers kept between GEMM calls.
+///
+/// A multi-megabyte allocation is served by the system as fresh pages, and touching them the
+/// first time costs a page fault and zeroing per 4 KB: about a tenth of a 1024³ product.
+/// Keeping the last few buffers (as BLAS libraries keep theirs) removes that cost. At most
+/// ``capacity`` buffers are kept; each is as large as the largest request it served.
+final class ScratchPool: Sendable {
+    static let shared = ScratchPool()
+    static let capacity = 4
+
+    private struct Block: @unchecked Sendable {
+        // @unchecked: a block is owned by exactly one caller between `take` and `give`.
+        let pointer: UnsafeMutablePointer<Float>
+        let count: Int
+    }
+
+    private let blocks = Mutex<[Block]>([])
+
+    /// Runs `body` with a buffer of at least `count` floats (contents undefined).
+    func withBuffer<R>(count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        let block = take(count)
+        defer { give(block) }
+        return try body(block.pointer)
+    }
+
+    private func take(_ count: Int) -> Block {
+        let reused = blocks.withLock { blocks -> Block? in
+            guard let index = blocks.firstIndex(where: { $0.count >= count }) else { return nil }
+            return blocks.remove(at: index)
+        }
+        return reused ?? Block(pointer: .allocate(capacity: max(count, 1)), count: max(count, 1))
+    }
+
+    private func give(_ block: Block) {
+        let evicted = blocks.withLock { blocks -> Block? in
+            blocks.append(block)
+            guard blocks.count > ScratchPool.capacity else { return nil }
+            // Drop the smallest: large buffers are the expensive ones to fault in again.
+            let smallest = blocks.indices.min { blocks[$0].count < blocks[$1].count }!
+            return blocks.remove(at: smallest)
+        }
+        evicted?.pointer.deallocate()
+    }
+}
