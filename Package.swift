@@ -28,6 +28,7 @@ let package = Package(
         // MARK: - Classifiers, one module each
 
         .target(name: "SoftmaxRegression", dependencies: ["BenchCore"], swiftSettings: optimised),
+        .target(name: "KNearestNeighbors", dependencies: ["BenchCore", "LinearAlgebra"], swiftSettings: optimised),
 
         // MARK: - Implementation details
 
@@ -43,7 +44,7 @@ let package = Package(
         /// Option parsing, the classifier registry and the run that ties everything together.
         .target(
             name: "BenchCLI",
-            dependencies: ["BenchCore", "IDXData", "Evaluation", "LinearAlgebra", "SoftmaxRegression"],
+            dependencies: ["BenchCore", "IDXData", "Evaluation", "LinearAlgebra", "SoftmaxRegression", "KNearestNeighbors"],
             swiftSettings: optimised),
 
         // MARK: - Tests
@@ -58,6 +59,10 @@ let package = Package(
         .testTarget(
             name: "SoftmaxRegressionTests",
             dependencies: ["SoftmaxRegression", "TestSupport"],
+            swiftSettings: optimised),
+        .testTarget(
+            name: "KNearestNeighborsTests",
+            dependencies: ["KNearestNeighbors", "TestSupport"],
             swiftSettings: optimised),
         .testTarget(name: "BenchCLITests", dependencies: ["BenchCLI", "TestSupport"], swiftSettings: optimised),
     ],

@@ -1,10 +1,12 @@
 import BenchCore
+import KNearestNeighbors
 import SoftmaxRegression
 
 /// Every classifier the tool knows, in the order `--all` runs them and `--list` shows them.
 /// Adding a classifier is adding its module to Package.swift and its type here.
 public let registeredClassifiers: [any Classifier.Type] = [
     SoftmaxRegression.self,
+    KNearestNeighbors.self,
 ]
 
 /// The classifier called `name`, if any.
