@@ -29,6 +29,9 @@ let package = Package(
 
         .target(name: "SoftmaxRegression", dependencies: ["BenchCore"], swiftSettings: optimised),
         .target(name: "KNearestNeighbors", dependencies: ["BenchCore", "LinearAlgebra"], swiftSettings: optimised),
+        .target(name: "RandomForest", dependencies: ["BenchCore", "Evaluation"], swiftSettings: optimised),
+        .target(name: "ConvolutionalNetwork", dependencies: ["BenchCore", "NeuralNetwork"], swiftSettings: optimised),
+        .target(name: "MultilayerPerceptron", dependencies: ["BenchCore", "NeuralNetwork"], swiftSettings: optimised),
 
         // MARK: - Implementation details
 
@@ -36,6 +39,8 @@ let package = Package(
         .target(name: "BenchCore", swiftSettings: optimised),
         /// Dense single-precision matrix multiplication (packed, blocked, SIMD) and its reference.
         .target(name: "LinearAlgebra", dependencies: ["BenchCore"], swiftSettings: optimised),
+        /// Layers (dense, convolution, pooling, ReLU), softmax cross-entropy, Adam, the training loop.
+        .target(name: "NeuralNetwork", dependencies: ["BenchCore", "LinearAlgebra", "Evaluation"], swiftSettings: optimised),
         /// The IDX file format, gzip through the system zlib, SHA-256 checksums.
         .target(name: "IDXData", dependencies: ["BenchCore", "CZlib"], swiftSettings: optimised),
         .systemLibrary(name: "CZlib"),
@@ -44,7 +49,7 @@ let package = Package(
         /// Option parsing, the classifier registry and the run that ties everything together.
         .target(
             name: "BenchCLI",
-            dependencies: ["BenchCore", "IDXData", "Evaluation", "LinearAlgebra", "SoftmaxRegression", "KNearestNeighbors"],
+            dependencies: ["BenchCore", "IDXData", "Evaluation", "LinearAlgebra", "SoftmaxRegression", "KNearestNeighbors", "RandomForest", "ConvolutionalNetwork", "MultilayerPerceptron"],
             swiftSettings: optimised),
 
         // MARK: - Tests
@@ -63,6 +68,11 @@ let package = Package(
         .testTarget(
             name: "KNearestNeighborsTests",
             dependencies: ["KNearestNeighbors", "TestSupport"],
+            swiftSettings: optimised),
+        .testTarget(name: "RandomForestTests", dependencies: ["RandomForest", "TestSupport"], swiftSettings: optimised),
+        .testTarget(
+            name: "NeuralNetworkTests",
+            dependencies: ["NeuralNetwork", "ConvolutionalNetwork", "MultilayerPerceptron", "TestSupport"],
             swiftSettings: optimised),
         .testTarget(name: "BenchCLITests", dependencies: ["BenchCLI", "TestSupport"], swiftSettings: optimised),
     ],

@@ -1,5 +1,8 @@
 import BenchCore
+import ConvolutionalNetwork
 import KNearestNeighbors
+import MultilayerPerceptron
+import RandomForest
 import SoftmaxRegression
 
 /// Every classifier the tool knows, in the order `--all` runs them and `--list` shows them.
@@ -7,6 +10,9 @@ import SoftmaxRegression
 public let registeredClassifiers: [any Classifier.Type] = [
     SoftmaxRegression.self,
     KNearestNeighbors.self,
+    RandomForest.self,
+    MLP.self,
+    ConvNet.self,
 ]
 
 /// The classifier called `name`, if any.

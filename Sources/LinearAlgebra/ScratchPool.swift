@@ -5,10 +5,11 @@ import Synchronization
 /// A multi-megabyte allocation is served by the system as fresh pages, and touching them the
 /// first time costs a page fault and zeroing per 4 KB: about a tenth of a 1024³ product.
 /// Keeping the last few buffers (as BLAS libraries keep theirs) removes that cost. At most
-/// ``capacity`` buffers are kept; each is as large as the largest request it served.
+/// ``capacity`` buffers are kept (enough for every thread's A and B buffers across the
+/// differently sized layers of a network); a request takes the smallest kept buffer that fits.
 final class ScratchPool: Sendable {
     static let shared = ScratchPool()
-    static let capacity = 4
+    static let capacity = 16
 
     private struct Block: @unchecked Sendable {
         // @unchecked: a block is owned by exactly one caller between `take` and `give`.
@@ -27,7 +28,8 @@ final class ScratchPool: Sendable {
 
     private func take(_ count: Int) -> Block {
         let reused = blocks.withLock { blocks -> Block? in
-            guard let index = blocks.firstIndex(where: { $0.count >= count }) else { return nil }
+            let fitting = blocks.indices.filter { blocks[$0].count >= count }
+            guard let index = fitting.min(by: { blocks[$0].count < blocks[$1].count }) else { return nil }
             return blocks.remove(at: index)
         }
         return reused ?? Block(pointer: .allocate(capacity: max(count, 1)), count: max(count, 1))

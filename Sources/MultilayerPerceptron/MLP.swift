@@ -1,0 +1,42 @@
+import BenchCore
+import NeuralNetwork
+
+/// A multilayer perceptron (Rumelhart, Hinton and Williams, "Learning representations by
+/// back-propagating errors", Nature 323, 1986) with ReLU hidden layers, trained by Adam on
+/// softmax cross-entropy. Default: 784 → 256 → 128 → 10, as the scikit-learn twin
+/// `MLPClassifier(hidden_layer_sizes=(256, 128))`.
+public struct MLP: Classifier {
+    public static let name = "mlp"
+    public static let title = "Dense network (MLP)"
+    public static let hyperparameters: [Hyperparameter] = [
+        Hyperparameter("layers", .integerList(1 ... 65_536), default: .integerList([256, 128]),
+                       help: "sizes of the hidden layers, comma-separated"),
+    ] + NetworkHyperparameters.training(epochs: 20, batchSize: 128, learningRate: 1e-3, weightDecay: 0)
+
+    public let settings: HyperparameterSettings
+
+    public init(settings: HyperparameterSettings = MLP.defaultSettings) throws(ConfigurationError) {
+        guard !settings.integerList("layers").isEmpty else {
+            throw ConfigurationError("The 'layers' parameter of mlp must list at least one hidden layer size. Got '' instead.")
+        }
+        self.settings = settings
+    }
+
+    /// The layers for `inputs` features and `classes` classes.
+    public func network(inputs: Int, classes: Int) -> Network {
+        var layers: [any Layer] = []
+        var shape = Shape(features: inputs)
+        for width in settings.integerList("layers") {
+            let dense = Dense(inputs: shape, outputs: width)
+            layers += [dense, ReLU(dense.outputShape)]
+            shape = dense.outputShape
+        }
+        layers.append(Dense(inputs: shape, outputs: classes))
+        return Network(layers)
+    }
+
+    public func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> any FittedClassifier {
+        try fitNetwork(network(inputs: training.images.pixelCount, classes: training.classCount), title: Self.title,
+                       training: training, settings: NetworkHyperparameters.trainingSettings(settings), seed: seed, context: context)
+    }
+}

@@ -1,0 +1,85 @@
+import BenchCore
+
+/// The shape of one sample's activations: height × width × channels, stored channels-last
+/// (HWC: the channels of one position next to each other). A dense layer's features are
+/// 1 × 1 × features.
+public struct Shape: Sendable, Equatable, CustomStringConvertible {
+    public let height: Int
+    public let width: Int
+    public let channels: Int
+
+    public init(height: Int, width: Int, channels: Int) {
+        self.height = height
+        self.width = width
+        self.channels = channels
+    }
+
+    /// A flat feature vector.
+    public init(features: Int) { self.init(height: 1, width: 1, channels: features) }
+
+    /// Floats per sample.
+    public var count: Int { height * width * channels }
+
+    public var description: String { height == 1 && width == 1 ? "\(channels)" : "\(height)×\(width)×\(channels)" }
+}
+
+/// One layer of a network: a `forward` / `backward` pair on a batch (the llm.c layout).
+///
+/// Layers hold no state: parameters come in from the network's one parameter buffer, and
+/// scratch memory from a `Scratch` owned by the caller, so concurrent chunks of a batch never
+/// share it. `backward` is always called after `forward` on the same batch with the same
+/// scratch, so a layer may leave in its scratch what its backward needs (the convolution's
+/// patch matrix, the pooling's winning positions).
+public protocol Layer: Sendable {
+    /// A short description ("conv 3×3, 32").
+    var name: String { get }
+    var inputShape: Shape { get }
+    var outputShape: Shape { get }
+    /// Floats of parameters this layer owns in the network's buffer.
+    var parameterCount: Int { get }
+
+    /// Sets initial parameters (He initialisation for weights, zero biases).
+    func initialise(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout SplitMix64)
+
+    /// output (batch × outputShape) = f(input (batch × inputShape)).
+    func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int,
+                 parameters: UnsafePointer<Float>, scratch: Scratch)
+
+    /// Given ∂L/∂output, adds ∂L/∂parameters into `parameterGradient` and, if
+    /// `inputGradient` is not nil, writes ∂L/∂input into it.
+    func backward(_ input: UnsafePointer<Float>, _ output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                  inputGradient: UnsafeMutablePointer<Float>?, batch: Int, parameters: UnsafePointer<Float>,
+                  parameterGradient: UnsafeMutablePointer<Float>, scratch: Scratch)
+}
+
+/// Reusable scratch buffers, by slot, grown on demand: one per concurrent worker and layer.
+public final class Scratch: @unchecked Sendable {
+    // @unchecked: a Scratch is used by one thread at a time (one per chunk of a batch).
+    private var buffers: [UnsafeMutablePointer<Float>] = []
+    private var sizes: [Int] = []
+
+    public init() {}
+
+    deinit { for buffer in buffers { buffer.deallocate() } }
+
+    /// A buffer of at least `count` floats for `slot` (contents undefined).
+    public func buffer(_ slot: Int, count: Int) -> UnsafeMutablePointer<Float> {
+        while buffers.count <= slot {
+            buffers.append(.allocate(capacity: 1))
+            sizes.append(1)
+        }
+        if sizes[slot] < count {
+            buffers[slot].deallocate()
+            buffers[slot] = .allocate(capacity: count)
+            sizes[slot] = count
+        }
+        return buffers[slot]
+    }
+}
+
+/// He initialisation (He, Zhang, Ren and Sun, "Delving deep into rectifiers", ICCV 2015):
+/// weights from N(0, 2 / fanIn), suited to ReLU layers.
+func heInitialise(_ weights: UnsafeMutableBufferPointer<Float>, fanIn: Int, using generator: inout SplitMix64) {
+    let deviation = (2.0 / Double(fanIn)).squareRoot()
+    for i in weights.indices { weights[i] = Float(generator.nextGaussian() * deviation) }
+}

@@ -1,0 +1,152 @@
+import BenchCore
+import Foundation
+import Synchronization
+
+/// A stack of layers ending in class scores, trained with softmax cross-entropy. All
+/// parameters live in one flat buffer (and all gradients in another), so the optimiser
+/// update is one loop.
+public struct Network: Sendable {
+    public let layers: [any Layer]
+    /// Where each layer's parameters start in the flat buffer.
+    public let offsets: [Int]
+    public let parameterCount: Int
+
+    public init(_ layers: [any Layer]) {
+        precondition(!layers.isEmpty, "Network: no layers")
+        for (previous, next) in zip(layers, layers.dropFirst()) {
+            precondition(previous.outputShape.count == next.inputShape.count,
+                         "Network: \(previous.name) gives \(previous.outputShape), \(next.name) takes \(next.inputShape)")
+        }
+        self.layers = layers
+        var offsets: [Int] = []
+        var total = 0
+        for layer in layers {
+            offsets.append(total)
+            total += layer.parameterCount
+        }
+        self.offsets = offsets
+        parameterCount = total
+    }
+
+    public var inputCount: Int { layers[0].inputShape.count }
+    public var classCount: Int { layers[layers.count - 1].outputShape.count }
+
+    /// Initial parameters from `seed`.
+    public func initialParameters(seed: UInt64) -> [Float] {
+        var generator = SplitMix64(seed: seed)
+        var parameters = [Float](repeating: 0, count: parameterCount)
+        parameters.withUnsafeMutableBufferPointer { buffer in
+            for (layer, offset) in zip(layers, offsets) {
+                layer.initialise(UnsafeMutableBufferPointer(rebasing: buffer[offset ..< offset + layer.parameterCount]), using: &generator)
+            }
+        }
+        return parameters
+    }
+
+    /// Runs the layers forward on `batch` samples; returns each layer's output (the last is
+    /// the class scores), in buffers owned by `workspace`.
+    @discardableResult
+    public func forward(_ input: UnsafePointer<Float>, batch: Int, parameters: UnsafePointer<Float>,
+                        workspace: Workspace) -> [UnsafeMutablePointer<Float>] {
+        var outputs: [UnsafeMutablePointer<Float>] = []
+        var current = input
+        for (index, layer) in layers.enumerated() {
+            let output = workspace.activations.buffer(index, count: batch * layer.outputShape.count)
+            layer.forward(current, output, batch: batch, parameters: parameters + offsets[index], scratch: workspace.scratch(index))
+            outputs.append(output)
+            current = UnsafePointer(output)
+        }
+        return outputs
+    }
+
+    /// Softmax cross-entropy of `batch` samples against `labels`, scaled by `1 / normaliser`;
+    /// adds the parameter gradient into `gradient` and returns (summed loss, correct predictions).
+    public func lossAndGradient(_ input: UnsafePointer<Float>, labels: UnsafePointer<Int>, batch: Int, normaliser: Int,
+                                parameters: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
+                                workspace: Workspace) -> (loss: Double, correct: Int) {
+        let outputs = forward(input, batch: batch, parameters: parameters, workspace: workspace)
+        let k = classCount
+        let scores = outputs[layers.count - 1]
+        // ∂L/∂scores = (softmax − one-hot) / normaliser, written into gradient slot A.
+        var upstream = workspace.gradients.buffer(0, count: batch * k)
+        var loss = 0.0, correct = 0
+        for r in 0 ..< batch {
+            let row = scores + r * k, out = upstream + r * k
+            var largest = row[0], best = 0
+            for c in 1 ..< k where row[c] > largest { largest = row[c]; best = c }
+            var total: Float = 0
+            for c in 0 ..< k {
+                out[c] = Foundation.exp(row[c] - largest)
+                total += out[c]
+            }
+            loss += Double(Foundation.log(total) - (row[labels[r]] - largest))
+            if best == labels[r] { correct += 1 }
+            let scale = 1 / (total * Float(normaliser))
+            for c in 0 ..< k { out[c] *= scale }
+            out[labels[r]] -= 1 / Float(normaliser)
+        }
+        // Backward through the layers, alternating two gradient buffers.
+        for index in stride(from: layers.count - 1, through: 0, by: -1) {
+            let layer = layers[index]
+            let layerInput = index == 0 ? input : UnsafePointer(outputs[index - 1])
+            let downstream: UnsafeMutablePointer<Float>? = index == 0 ? nil
+                : workspace.gradients.buffer((layers.count - index) % 2, count: batch * layer.inputShape.count)
+            layer.backward(layerInput, outputs[index], outputGradient: upstream, inputGradient: downstream, batch: batch,
+                           parameters: parameters + offsets[index], parameterGradient: gradient + offsets[index],
+                           scratch: workspace.scratch(index))
+            if let downstream { upstream = downstream }
+        }
+        return (loss, correct)
+    }
+
+    /// Predicted classes of `count` samples (ties to the lower class), in chunks over `threads`.
+    public func predict(_ input: [Float], count: Int, parameters: [Float], threads: Int, chunk: Int = 256) -> [Int] {
+        let chunks = (count + chunk - 1) / chunk
+        let workspaces = WorkspacePool()
+        let perChunk = input.withUnsafeBufferPointer { x in
+            parameters.withUnsafeBufferPointer { p in
+                let (xs, ps) = (SharedReads(x), SharedReads(p))
+                return parallelMap(chunks, threads: threads) { index -> [Int] in
+                    let start = index * chunk, size = min(chunk, count - start)
+                    let workspace = workspaces.take()
+                    defer { workspaces.give(workspace) }
+                    let outputs = forward(xs.buffer.baseAddress! + start * inputCount, batch: size,
+                                          parameters: ps.buffer.baseAddress!, workspace: workspace)
+                    let scores = outputs[layers.count - 1]
+                    return (0 ..< size).map { r in
+                        var best = 0
+                        for c in 1 ..< classCount where scores[r * classCount + c] > scores[r * classCount + best] { best = c }
+                        return best
+                    }
+                }
+            }
+        }
+        return perChunk.flatMap { $0 }
+    }
+}
+
+/// Workspaces handed to whichever thread runs the next chunk, so that each thread reuses
+/// warm buffers instead of faulting in new pages for every chunk.
+final class WorkspacePool: Sendable {
+    private let free = Mutex<[Workspace]>([])
+
+    func take() -> Workspace { free.withLock { $0.popLast() } ?? Workspace() }
+
+    func give(_ workspace: Workspace) { free.withLock { $0.append(workspace) } }
+}
+
+/// The buffers one worker needs for a chunk: activations, two gradient buffers, and each
+/// layer's scratch. Reused across steps, so steady-state training allocates nothing.
+public final class Workspace: @unchecked Sendable {
+    // @unchecked: a Workspace belongs to one chunk index and is used by one thread at a time.
+    let activations = Scratch()
+    let gradients = Scratch()
+    private var layerScratch: [Scratch] = []
+
+    public init() {}
+
+    func scratch(_ layer: Int) -> Scratch {
+        while layerScratch.count <= layer { layerScratch.append(Scratch()) }
+        return layerScratch[layer]
+    }
+}

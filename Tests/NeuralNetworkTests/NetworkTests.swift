@@ -1,0 +1,109 @@
+import BenchCore
+import ConvolutionalNetwork
+import Evaluation
+import MultilayerPerceptron
+import NeuralNetwork
+import TestSupport
+import Testing
+
+@Suite struct NetworkTests {
+    @Test(arguments: [UInt64(1), 2])
+    func im2colConvolutionMatchesTheDirectDefinition(seed: UInt64) {
+        var generator = SplitMix64(seed: seed)
+        let layer = Conv2D(input: Shape(height: 11, width: 9, channels: 4), filters: 7)
+        let batch = 3
+        let input = (0 ..< batch * layer.inputShape.count).map { _ in generator.nextUnitFloat() - 0.5 }
+        let parameters = (0 ..< layer.parameterCount).map { _ in generator.nextUnitFloat() - 0.5 }
+        var fast = [Float](repeating: 0, count: batch * layer.outputShape.count), plain = fast
+        input.withUnsafeBufferPointer { x in
+            parameters.withUnsafeBufferPointer { p in
+                fast.withUnsafeMutableBufferPointer { layer.forward(x.baseAddress!, $0.baseAddress!, batch: batch, parameters: p.baseAddress!, scratch: Scratch()) }
+                plain.withUnsafeMutableBufferPointer { layer.referenceForward(x.baseAddress!, $0.baseAddress!, batch: batch, parameters: p.baseAddress!) }
+            }
+        }
+        let worst = zip(fast, plain).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-5, "seed \(seed): off by \(worst)")
+    }
+
+    @Test func networkGradientMatchesFiniteDifferencesThroughTheLoss() {
+        let conv = Conv2D(input: Shape(height: 8, width: 8, channels: 1), filters: 2)
+        let pool = MaxPool2D(conv.outputShape)
+        let dense = Dense(inputs: pool.outputShape, outputs: 3)
+        let network = Network([conv, ReLU(conv.outputShape), pool, dense])
+        var generator = SplitMix64(seed: 4)
+        let input = (0 ..< 2 * 64).map { _ in generator.nextUnitFloat() }
+        let labels = [2, 0]
+        var parameters = network.initialParameters(seed: 3)
+        func loss(_ p: [Float]) -> (Double, [Float]) {
+            var gradient = [Float](repeating: 0, count: p.count)
+            let (value, _) = input.withUnsafeBufferPointer { x in
+                labels.withUnsafeBufferPointer { y in
+                    p.withUnsafeBufferPointer { pp in
+                        gradient.withUnsafeMutableBufferPointer { g in
+                            network.lossAndGradient(x.baseAddress!, labels: y.baseAddress!, batch: 2, normaliser: 2,
+                                                    parameters: pp.baseAddress!, gradient: g.baseAddress!, workspace: Workspace())
+                        }
+                    }
+                }
+            }
+            return (value / 2, gradient)
+        }
+        let (_, gradient) = loss(parameters)
+        for i in stride(from: 0, to: parameters.count, by: 7) {
+            let saved = parameters[i]
+            parameters[i] = saved + 1e-2; let up = loss(parameters).0
+            parameters[i] = saved - 1e-2; let down = loss(parameters).0
+            parameters[i] = saved
+            let numeric = (up - down) / 2e-2
+            #expect(abs(numeric - Double(gradient[i])) < 2e-3 * max(1, abs(numeric)), "parameter \(i): \(gradient[i]) vs \(numeric)")
+        }
+    }
+
+    @Test func aTinyNetworkOverfitsATinySet() throws {
+        let (training, _) = try TestData.mnistSample(training: 40, test: 1)
+        var settings = MLP.defaultSettings
+        settings.set("layers", .integerList([32]))
+        settings.set("epochs", .integer(60))
+        settings.set("batchSize", .integer(8))
+        let model = try MLP(settings: settings).fit(training, seed: 1, context: ExecutionContext(threads: 2))
+        #expect(model.predict(training.images, context: ExecutionContext(threads: 2)) == training.labels)
+    }
+
+    @Test func cnnLearnsAnMNISTSubsetIdenticallyForAnyThreads() throws {
+        let (training, test) = try TestData.mnistSample(training: 1_500, test: 300, seed: 2)
+        var settings = ConvNet.defaultSettings
+        settings.set("epochs", .integer(3))
+        settings.set("batchSize", .integer(32))
+        settings.set("filters1", .integer(8))
+        settings.set("filters2", .integer(16))
+        settings.set("hidden", .integer(32))
+        settings.set("augment", .boolean(true))
+        settings.set("schedule", .choice("constant"))
+        var predictions: [[Int]] = []
+        for threads in [1, 2] {
+            let model = try ConvNet(settings: settings).fit(training, seed: 5, context: ExecutionContext(threads: threads))
+            predictions.append(model.predict(test.images, context: ExecutionContext(threads: threads)))
+            let parameters = (model as! NetworkModel).parameters
+            #expect(parameters.allSatisfy { $0.isFinite })
+        }
+        #expect(predictions[0] == predictions[1])
+        let accuracy = ConfusionMatrix(truth: test.labels, predicted: predictions[0], classCount: 10).accuracy
+        #expect(accuracy > 0.8, "accuracy \(accuracy)")
+    }
+
+    @Test func augmentationKeepsTheImageAndMovesIt() {
+        var image = [Float](repeating: 0, count: 100)
+        for y in 3 ..< 7 { for x in 3 ..< 7 { image[y * 10 + x] = 1 } }
+        var generator = SplitMix64(seed: 1)
+        var out = [Float](repeating: -1, count: 100)
+        image.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { target in
+                Augmentation().apply(source.baseAddress!, height: 10, width: 10, background: 0, into: target.baseAddress!, using: &generator)
+            }
+        }
+        let mass = out.reduce(0, +)
+        #expect(abs(mass - 16) < 2.5, "mass \(mass)")
+        #expect(out != image)
+        #expect(out.allSatisfy { $0 >= 0 && $0 <= 1 })
+    }
+}
