@@ -35,8 +35,9 @@ public struct Adam: Sendable {
     /// is computed the same way, so the result does not depend on `threads`.
     public mutating func update(_ parameters: inout [Float], gradientParts: [UnsafePointer<Float>], threads: Int) {
         step += 1
-        let correction1 = 1 - Float(Foundation.pow(Double(beta1), Double(step)))
-        let correction2 = 1 - Float(Foundation.pow(Double(beta2), Double(step)))
+        // Bias corrections as factors, so each element costs one division and one square root.
+        let scale1 = 1 / (1 - Float(Foundation.pow(Double(beta1), Double(step))))
+        let scale2 = 1 / (1 - Float(Foundation.pow(Double(beta2), Double(step))))
         let (b1, b2, rate, decay, eps) = (beta1, beta2, learningRate, weightDecay, epsilon)
         let parts = gradientParts.map { SharedReads(UnsafeBufferPointer(start: $0, count: parameters.count)) }
         let count = parameters.count, piece = 16_384
@@ -61,7 +62,7 @@ public struct Adam: Sendable {
                             let m8 = b1 * mp.loadUnaligned(as: SIMD8<Float>.self) + (1 - b1) * g
                             let v8 = b2 * vp.loadUnaligned(as: SIMD8<Float>.self) + (1 - b2) * g * g
                             let p8 = pp.loadUnaligned(as: SIMD8<Float>.self)
-                            let step = (m8 / correction1) / ((v8 / correction2).squareRoot() + eps)
+                            let step = (m8 * scale1) / ((v8 * scale2).squareRoot() + eps)
                             mp.storeBytes(of: m8, as: SIMD8<Float>.self)
                             vp.storeBytes(of: v8, as: SIMD8<Float>.self)
                             pp.storeBytes(of: p8 - rate * (step + decay * p8), as: SIMD8<Float>.self)
@@ -74,7 +75,7 @@ public struct Adam: Sendable {
                             let v1 = b2 * v.buffer[i] + (1 - b2) * g * g
                             m.buffer[i] = m1
                             v.buffer[i] = v1
-                            let step = (m1 / correction1) / ((v1 / correction2).squareRoot() + eps)
+                            let step = (m1 * scale1) / ((v1 * scale2).squareRoot() + eps)
                             p.buffer[i] -= rate * (step + decay * p.buffer[i])
                             i += 1
                         }
