@@ -38,9 +38,13 @@ enum KernelBenchmark {
         return ExitStatus.success
     }
 
-    /// Times `body` once to warm up, then `repetitions` times; returns (best, median) GFLOP/s.
+    /// Runs `body` for at least half a second to warm up, then times it `repetitions` times;
+    /// returns (best, median) GFLOP/s. The warm-up matters on two cores: a core left idle by
+    /// the previous single-threaded measurement runs slowly for its first few milliseconds,
+    /// longer than one 1024³ product takes.
     static func time(flops: Double, repetitions: Int, _ body: () -> Void) -> (Double, Double) {
-        body()
+        let warmUp = DispatchTime.now()
+        repeat { body() } while Stopwatch.seconds(since: warmUp) < 0.5
         var seconds: [Double] = []
         for _ in 0 ..< repetitions {
             let (_, elapsed) = Stopwatch.time(body)
@@ -63,7 +67,7 @@ enum KernelBenchmark {
         let (best, median) = a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
-                    time(flops: 2 * Double(n * n * n), repetitions: 5) {
+                    time(flops: 2 * Double(n * n * n), repetitions: 21) {
                         sgemm(MatrixOperand(pa.baseAddress!, rows: n, columns: n), MatrixOperand(pb.baseAddress!, rows: n, columns: n),
                               into: MatrixDestination(pc.baseAddress!, rows: n, columns: n), threads: threads)
                     }
