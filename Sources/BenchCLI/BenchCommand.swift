@@ -21,12 +21,7 @@ public enum BenchCommand {
             guard options.algorithms.isEmpty && !options.all else {
                 return usageFailure(UsageError("'--kernels' measures the GEMM only; run it without '--algo' or '--all'."))
             }
-            do {
-                try AtomicFile.makeDirectory(options.out)
-            } catch {
-                printError("Error: \(error)")
-                return ExitStatus.cannotCreate
-            }
+            if let failure = makeOutputDirectory(options.out) { return failure }
             return KernelBenchmark.run(threads: options.jobs, out: options.out, progress: ProgressLog(enabled: !options.quiet))
         }
         let classifiers: [any Classifier]
@@ -41,6 +36,18 @@ public enum BenchCommand {
     static func usageFailure(_ error: UsageError) -> Int32 {
         printError("Error: \(error.message)\nUsage: \(BenchOptions.usage)\n  See 'bench --help' for more.")
         return ExitStatus.usage
+    }
+
+    /// Creates the output directory before any long work, so that an unwritable `--out`
+    /// fails at once; returns the exit status on failure.
+    static func makeOutputDirectory(_ path: String) -> Int32? {
+        do {
+            try AtomicFile.makeDirectory(path)
+            return nil
+        } catch {
+            printError("Error: \(error)")
+            return ExitStatus.cannotCreate
+        }
     }
 
     static func printError(_ message: String) {
@@ -87,12 +94,7 @@ public enum BenchCommand {
                 return usageFailure(UsageError("The value of '--folds' must be at most the smallest class's \(smallest) training images. Got \(options.folds) instead."))
             }
         }
-        do {
-            try AtomicFile.makeDirectory(options.out)
-        } catch {
-            printError("Error: \(error)")
-            return ExitStatus.cannotCreate
-        }
+        if let failure = makeOutputDirectory(options.out) { return failure }
 
         let runInfo = RunInfo(
             command: (["bench"] + arguments).joined(separator: " "), seed: options.seed, folds: options.folds, jobs: options.jobs,

@@ -55,8 +55,7 @@ public struct Conv2D: Layer {
         let positions = batch * outputShape.height * outputShape.width, filters = outputShape.channels
         let columns = scratch.buffer(0, count: positions * patch)
         im2col(input, batch: batch, into: columns)
-        let bias = parameters + patch * filters
-        for p in 0 ..< positions { (output + p * filters).update(from: bias, count: filters) }
+        fillRows(output, rows: positions, with: parameters + patch * filters, count: filters)
         sgemm(MatrixOperand(columns, rows: positions, columns: patch), MatrixOperand(parameters, rows: patch, columns: filters),
               into: MatrixDestination(output, rows: positions, columns: filters), beta: 1)
     }
@@ -72,10 +71,7 @@ public struct Conv2D: Layer {
         sgemm(MatrixOperand(columns, rows: patch, columns: positions, transposed: true),
               MatrixOperand(outputGradient, rows: positions, columns: filters),
               into: MatrixDestination(parameterGradient, rows: patch, columns: filters), beta: 1)
-        let biasGradient = parameterGradient + patch * filters
-        for p in 0 ..< positions {
-            for f in 0 ..< filters { biasGradient[f] += outputGradient[p * filters + f] }
-        }
+        addColumnSums(outputGradient, rows: positions, columns: filters, into: parameterGradient + patch * filters)
         guard let inputGradient else { return }
         let columnGradient = scratch.buffer(1, count: positions * patch)
         sgemm(MatrixOperand(outputGradient, rows: positions, columns: filters),

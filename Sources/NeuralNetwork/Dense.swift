@@ -23,8 +23,7 @@ public struct Dense: Layer {
     public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int,
                         parameters: UnsafePointer<Float>, scratch: Scratch) {
         let (i, o) = (inputShape.count, outputShape.count)
-        let bias = parameters + i * o
-        for r in 0 ..< batch { (output + r * o).update(from: bias, count: o) }
+        fillRows(output, rows: batch, with: parameters + i * o, count: o)
         sgemm(MatrixOperand(input, rows: batch, columns: i), MatrixOperand(parameters, rows: i, columns: o),
               into: MatrixDestination(output, rows: batch, columns: o), beta: 1)
     }
@@ -36,10 +35,7 @@ public struct Dense: Layer {
         let (i, o) = (inputShape.count, outputShape.count)
         sgemm(MatrixOperand(input, rows: i, columns: batch, transposed: true), MatrixOperand(outputGradient, rows: batch, columns: o),
               into: MatrixDestination(parameterGradient, rows: i, columns: o), beta: 1)
-        let biasGradient = parameterGradient + i * o
-        for r in 0 ..< batch {
-            for c in 0 ..< o { biasGradient[c] += outputGradient[r * o + c] }
-        }
+        addColumnSums(outputGradient, rows: batch, columns: o, into: parameterGradient + i * o)
         if let inputGradient {
             sgemm(MatrixOperand(outputGradient, rows: batch, columns: o), MatrixOperand(parameters, rows: o, columns: i, transposed: true),
                   into: MatrixDestination(inputGradient, rows: batch, columns: i))

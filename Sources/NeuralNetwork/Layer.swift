@@ -83,3 +83,17 @@ func heInitialise(_ weights: UnsafeMutableBufferPointer<Float>, fanIn: Int, usin
     let deviation = (2.0 / Double(fanIn)).squareRoot()
     for i in weights.indices { weights[i] = Float(generator.nextGaussian() * deviation) }
 }
+
+/// Sets every row of `matrix` (`rows × bias.count`) to `bias`: a layer's output before its
+/// weights' product is added.
+func fillRows(_ matrix: UnsafeMutablePointer<Float>, rows: Int, with bias: UnsafePointer<Float>, count: Int) {
+    for r in 0 ..< rows { (matrix + r * count).update(from: bias, count: count) }
+}
+
+/// Adds the column sums of `matrix` (`rows × columns`) into `sums`: a bias's gradient is the
+/// sum of its output's gradient over the batch (and, for a convolution, over positions).
+func addColumnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
+    for r in 0 ..< rows {
+        for c in 0 ..< columns { sums[c] += matrix[r * columns + c] }
+    }
+}
