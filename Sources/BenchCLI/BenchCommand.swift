@@ -89,7 +89,8 @@ public enum BenchCommand {
             return usageFailure(UsageError("The value of '--train-size' must be at most the training set's \(full.count) images. Got \(size) instead."))
         }
         if options.folds > 0 {
-            let smallest = training.classCounts.min() ?? 0
+            // Only classes present count: label files may skip class numbers.
+            let smallest = training.classCounts.filter { $0 > 0 }.min() ?? 0
             guard options.folds <= smallest else {
                 return usageFailure(UsageError("The value of '--folds' must be at most the smallest class's \(smallest) training images. Got \(options.folds) instead."))
             }

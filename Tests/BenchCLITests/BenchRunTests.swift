@@ -57,3 +57,17 @@ import Testing
         #expect(BenchCommand.main(["--algo", "softmax", "--data", data, "--train-size", "100000", "--quiet"]) == 64)
     }
 }
+
+@Suite struct LabelGapTests {
+    @Test func classesAbsentFromTheLabelsDoNotBlockCrossValidation() throws {
+        // Labels 0 and 3 only: classes 1 and 2 exist in number but have no images.
+        let data = TestData.temporaryDirectory(), out = TestData.temporaryDirectory()
+        try IDXBytes.writeToyDataset(to: data, training: 40, test: 10)
+        let relabel = { (count: Int) in IDXBytes.labels((0 ..< count).map { UInt8($0 % 2 == 0 ? 0 : 3) }) }
+        try Data(relabel(40)).write(to: URL(fileURLWithPath: data + "/train-labels-idx1-ubyte"))
+        try Data(relabel(10)).write(to: URL(fileURLWithPath: data + "/t10k-labels-idx1-ubyte"))
+        #expect(BenchCommand.main(["--algo", "softmax", "--folds", "4", "--data", data, "--out", out, "--quiet"]) == 0)
+        let metrics = try String(contentsOfFile: out + "/softmax/metrics.csv", encoding: .utf8)
+        #expect(metrics.contains("\n1,0.0000,0.0000,0.0000,0\n"), "an absent class reports 0 by the zero-division rule")
+    }
+}
