@@ -88,21 +88,28 @@ public struct RandomForest: Classifier {
             return (multiplicities, generator)
         }
 
-        let grown: [GrownTree]
-        if let bytes = training.images.bytes {
-            let columns = FeatureColumns(rowMajor: bytes, rows: n, columns: d, threads: context.threads)
-            grown = parallelMap(treeCount, threads: context.threads) { t in
+        /// Grows every tree on its own sample, with the split search `makeSearch` builds for
+        /// the tree's workspace.
+        func growTrees<Search: SplitSearch>(_ makeSearch: @Sendable (TreeWorkspace) -> Search) -> [GrownTree] {
+            parallelMap(treeCount, threads: context.threads) { t in
                 var (multiplicities, generator) = sample(t)
                 return labels.withUnsafeBufferPointer { labels in
                     let workspace = TreeWorkspace(trainingLabels: labels, multiplicities: multiplicities,
                                                   classCount: classCount, featureCount: d)
-                    return columns.values.withUnsafeBufferPointer { columns in
-                        bytes.withUnsafeBufferPointer { images in
-                            let search = ByteSplitSearch(columns: columns.baseAddress!, images: images.baseAddress!,
-                                                         imageCount: n, workspace: workspace,
-                                                         blockLimit: limits.checkpointSize)
-                            return TreeGrower(search: search, workspace: workspace, limits: limits).grow(generator: &generator)
-                        }
+                    return TreeGrower(search: makeSearch(workspace), workspace: workspace, limits: limits).grow(generator: &generator)
+                }
+            }
+        }
+
+        let grown: [GrownTree]
+        if let bytes = training.images.bytes {
+            let columns = FeatureColumns(rowMajor: bytes, rows: n, columns: d, threads: context.threads)
+            grown = columns.values.withUnsafeBufferPointer { columns in
+                bytes.withUnsafeBufferPointer { images in
+                    let (columns, images) = (SharedReads(columns), SharedReads(images))
+                    return growTrees { workspace in
+                        ByteSplitSearch(columns: columns.buffer.baseAddress!, images: images.buffer.baseAddress!,
+                                        imageCount: n, workspace: workspace, blockLimit: limits.checkpointSize)
                     }
                 }
             }
@@ -110,15 +117,10 @@ public struct RandomForest: Classifier {
             let values = training.images.features.values
             guard values.allSatisfy(\.isFinite) else { throw FitError("forest: the training features include NaN or infinite values") }
             let columns = FeatureColumns(rowMajor: values, rows: n, columns: d, threads: context.threads)
-            grown = parallelMap(treeCount, threads: context.threads) { t in
-                var (multiplicities, generator) = sample(t)
-                return labels.withUnsafeBufferPointer { labels in
-                    let workspace = TreeWorkspace(trainingLabels: labels, multiplicities: multiplicities,
-                                                  classCount: classCount, featureCount: d)
-                    return columns.values.withUnsafeBufferPointer { columns in
-                        let search = FloatSplitSearch(columns: columns.baseAddress!, imageCount: n, workspace: workspace)
-                        return TreeGrower(search: search, workspace: workspace, limits: limits).grow(generator: &generator)
-                    }
+            grown = columns.values.withUnsafeBufferPointer { columns in
+                let columns = SharedReads(columns)
+                return growTrees { workspace in
+                    FloatSplitSearch(columns: columns.buffer.baseAddress!, imageCount: n, workspace: workspace)
                 }
             }
         }

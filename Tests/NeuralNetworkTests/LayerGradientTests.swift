@@ -19,8 +19,8 @@ import Testing
 
     func check(_ layer: any Layer, batch: Int = 2, seed: UInt64, sourceLocation: SourceLocation = #_sourceLocation) {
         var generator = SplitMix64(seed: seed)
-        var input = wellSeparated(batch * layer.inputShape.count, &generator)
-        var parameters = random(max(layer.parameterCount, 1), &generator, scale: 0.5)
+        let input = wellSeparated(batch * layer.inputShape.count, &generator)
+        let parameters = random(max(layer.parameterCount, 1), &generator, scale: 0.5)
         let projection = random(batch * layer.outputShape.count, &generator)
         let scratch = Scratch()
         func loss(_ input: [Float], _ parameters: [Float]) -> Double {
@@ -54,25 +54,22 @@ import Testing
                 }
             }
         }
-        let h: Float = 1e-2
-        for i in input.indices {
-            let saved = input[i]
-            input[i] = saved + h; let up = loss(input, parameters)
-            input[i] = saved - h; let down = loss(input, parameters)
-            input[i] = saved
-            let numeric = (up - down) / Double(2 * h)
-            #expect(abs(numeric - Double(inputGradient[i])) < 2e-3 * max(1, abs(numeric)),
-                    "\(layer.name) seed \(seed): ∂L/∂input[\(i)] is \(inputGradient[i]), finite difference \(numeric)", sourceLocation: sourceLocation)
+        /// Holds `analytic` to central differences of `loss` around `values`.
+        func expectMatches(_ what: String, values: [Float], analytic: [Float], count: Int, loss: ([Float]) -> Double) {
+            let h: Float = 1e-2
+            var values = values
+            for i in 0 ..< count {
+                let saved = values[i]
+                values[i] = saved + h; let up = loss(values)
+                values[i] = saved - h; let down = loss(values)
+                values[i] = saved
+                let numeric = (up - down) / Double(2 * h)
+                #expect(abs(numeric - Double(analytic[i])) < 2e-3 * max(1, abs(numeric)),
+                        "\(layer.name) seed \(seed): ∂L/∂\(what)[\(i)] is \(analytic[i]), finite difference \(numeric)", sourceLocation: sourceLocation)
+            }
         }
-        for i in 0 ..< layer.parameterCount {
-            let saved = parameters[i]
-            parameters[i] = saved + h; let up = loss(input, parameters)
-            parameters[i] = saved - h; let down = loss(input, parameters)
-            parameters[i] = saved
-            let numeric = (up - down) / Double(2 * h)
-            #expect(abs(numeric - Double(parameterGradient[i])) < 2e-3 * max(1, abs(numeric)),
-                    "\(layer.name) seed \(seed): ∂L/∂parameter[\(i)] is \(parameterGradient[i]), finite difference \(numeric)", sourceLocation: sourceLocation)
-        }
+        expectMatches("input", values: input, analytic: inputGradient, count: input.count) { loss($0, parameters) }
+        expectMatches("parameter", values: parameters, analytic: parameterGradient, count: layer.parameterCount) { loss(input, $0) }
     }
 
     @Test(arguments: [UInt64(1), 2, 3])
