@@ -32,6 +32,7 @@ let package = Package(
         .target(name: "RandomForest", dependencies: ["BenchCore", "Evaluation"], swiftSettings: optimised),
         .target(name: "ConvolutionalNetwork", dependencies: ["BenchCore", "NeuralNetwork"], swiftSettings: optimised),
         .target(name: "MultilayerPerceptron", dependencies: ["BenchCore", "NeuralNetwork"], swiftSettings: optimised),
+        .target(name: "KernelSVM", dependencies: ["BenchCore", "LinearAlgebra", "Evaluation"], swiftSettings: optimised),
 
         // MARK: - Implementation details
 
@@ -49,7 +50,7 @@ let package = Package(
         /// Option parsing, the classifier registry and the run that ties everything together.
         .target(
             name: "BenchCLI",
-            dependencies: ["BenchCore", "IDXData", "Evaluation", "LinearAlgebra", "SoftmaxRegression", "KNearestNeighbors", "RandomForest", "ConvolutionalNetwork", "MultilayerPerceptron"],
+            dependencies: ["BenchCore", "IDXData", "Evaluation", "LinearAlgebra", "SoftmaxRegression", "KNearestNeighbors", "RandomForest", "ConvolutionalNetwork", "MultilayerPerceptron", "KernelSVM"],
             swiftSettings: optimised),
 
         // MARK: - Tests
@@ -74,6 +75,7 @@ let package = Package(
             name: "NeuralNetworkTests",
             dependencies: ["NeuralNetwork", "ConvolutionalNetwork", "MultilayerPerceptron", "TestSupport"],
             swiftSettings: optimised),
+        .testTarget(name: "KernelSVMTests", dependencies: ["KernelSVM", "TestSupport"], swiftSettings: optimised),
         .testTarget(name: "BenchCLITests", dependencies: ["BenchCLI", "TestSupport"], swiftSettings: optimised),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import BenchCore
 import ConvolutionalNetwork
+import KernelSVM
 import KNearestNeighbors
 import MultilayerPerceptron
 import RandomForest
@@ -11,6 +12,7 @@ public let registeredClassifiers: [any Classifier.Type] = [
     SoftmaxRegression.self,
     KNearestNeighbors.self,
     RandomForest.self,
+    KernelSVM.self,
     MLP.self,
     ConvNet.self,
 ]

@@ -35,52 +35,15 @@ public struct KNearestNeighbors: Classifier {
         }
         // Pixels that are zero in every training image add the same q_j² to all of a query's
         // distances, so they cannot change its neighbours: leave them out (on MNIST, 67 of 784).
-        let active = activeColumns(training.images.features)
-        let features = select(columns: active, of: training.images.features)
+        let active = training.images.features.activeColumns()
+        let features = training.images.features.selecting(columns: active)
         let packed = features.values.withUnsafeBufferPointer { values in
             // B = Tᵀ: depth = active pixels, columns = training images.
             PackedRightOperand(MatrixOperand(values.baseAddress!, rows: features.columns, columns: features.rows, transposed: true),
                                threads: context.threads)
         }
         return NearestNeighborsModel(training: packed, activeColumns: active, inputColumns: training.images.pixelCount,
-                                     squaredNorms: squaredNorms(features), labels: training.labels,
+                                     squaredNorms: features.squaredRowNorms(), labels: training.labels,
                                      classCount: training.classCount, k: k, queryBlock: queryBlock, trainingBlock: trainingBlock)
-    }
-}
-
-/// The columns with at least one nonzero value.
-func activeColumns(_ matrix: FeatureMatrix) -> [Int] {
-    var used = [Bool](repeating: false, count: matrix.columns)
-    matrix.values.withUnsafeBufferPointer { values in
-        for r in 0 ..< matrix.rows {
-            for j in 0 ..< matrix.columns where values[r * matrix.columns + j] != 0 { used[j] = true }
-        }
-    }
-    return used.indices.filter { used[$0] }
-}
-
-/// The matrix with only the given columns, in that order.
-func select(columns: [Int], of matrix: FeatureMatrix) -> FeatureMatrix {
-    if columns.count == matrix.columns { return matrix }
-    let width = columns.count
-    let values = [Float](unsafeUninitializedCapacity: matrix.rows * width) { out, initialized in
-        matrix.values.withUnsafeBufferPointer { source in
-            for r in 0 ..< matrix.rows {
-                for (c, j) in columns.enumerated() { out[r * width + c] = source[r * matrix.columns + j] }
-            }
-        }
-        initialized = matrix.rows * width
-    }
-    return FeatureMatrix(rows: matrix.rows, columns: columns.count, values: values)
-}
-
-/// ‖row‖² for every row.
-func squaredNorms(_ matrix: FeatureMatrix) -> [Float] {
-    matrix.values.withUnsafeBufferPointer { values in
-        (0 ..< matrix.rows).map { r in
-            var sum: Float = 0
-            for j in 0 ..< matrix.columns { sum += values[r * matrix.columns + j] * values[r * matrix.columns + j] }
-            return sum
-        }
     }
 }

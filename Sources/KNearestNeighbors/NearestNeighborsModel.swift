@@ -23,7 +23,7 @@ public struct NearestNeighborsModel: FittedClassifier {
     /// The k nearest training images of every query, nearest first (ties: lower index first).
     public func neighbours(of images: FeatureMatrix, context: ExecutionContext) -> [[Neighbour]] {
         precondition(images.columns == inputColumns, "knn: model has \(inputColumns) features, images have \(images.columns)")
-        let queries = select(columns: activeColumns, of: images)
+        let queries = images.selecting(columns: activeColumns)
         let blocks = (queries.rows + queryBlock - 1) / queryBlock
         let perBlock = queries.values.withUnsafeBufferPointer { values in
             let shared = SharedReads(values)

@@ -1,0 +1,120 @@
+/// The kernel rows of one binary problem, computed a block at a time and kept within a byte
+/// budget, least recently used first out.
+///
+/// SMO asks for two rows per iteration, K(x_i, ·) and K(x_j, ·), and the same few thousand
+/// rows (the support vectors and the samples near the margin) again and again. libsvm caches
+/// rows the same way but computes each missing row alone, as a matrix–vector product that
+/// reads every training image from memory for one row. Here a missing row is computed together
+/// with the rows the solver expects to ask for next (its most violating samples, see
+/// ``SMOSolver``), so that one GEMM makes a whole block, at the GEMM's speed.
+///
+/// Rows used in the current iteration are never evicted: the solver calls ``beginIteration()``
+/// and may then hold two rows at once.
+final class KernelRowCache: KernelRowSource {
+    /// Samples in the problem: the length of every row.
+    let width: Int
+    /// Rows the cache holds at most.
+    let capacity: Int
+    /// Rows computed per GEMM at most.
+    let block: Int
+    /// K(x_t, x_t) for every sample.
+    let diagonal: [Float]
+
+    private let storage: UnsafeMutablePointer<Float>
+    private let blockBuffer: UnsafeMutablePointer<Float>
+    /// Computes the rows of the listed samples into consecutive rows (stride `width`) of a buffer.
+    private let computeRows: ([Int], UnsafeMutablePointer<Float>) -> Void
+    private var slotOfSample: [Int32]
+    private var sampleInSlot: [Int32]
+    private var lastUse: [UInt64]
+    private var clock: UInt64 = 1
+    private var filled = 0
+
+    /// How often a row was asked for, and how many rows were computed.
+    private(set) var requests = 0
+    private(set) var rowsComputed = 0
+    private(set) var blocksComputed = 0
+
+    /// Bytes the cache needs for `width`-wide rows within `budget` bytes, and the rows that fit.
+    static func capacity(width: Int, budget: Int, block: Int) -> (rows: Int, block: Int) {
+        let rowBytes = max(1, width) * MemoryLayout<Float>.size
+        // The block buffer comes out of the budget too; at least three rows (two pinned, one
+        // new), and never more than one per sample.
+        let rows = min(max(1, width), max(3, budget / rowBytes - block))
+        return (rows, max(1, min(block, rows - 2, width)))
+    }
+
+    init(width: Int, diagonal: [Float], budget: Int, block: Int, computeRows: @escaping ([Int], UnsafeMutablePointer<Float>) -> Void) {
+        self.width = width
+        self.diagonal = diagonal
+        (capacity, self.block) = Self.capacity(width: width, budget: budget, block: block)
+        self.computeRows = computeRows
+        storage = .allocate(capacity: capacity * max(1, width))
+        blockBuffer = .allocate(capacity: self.block * max(1, width))
+        slotOfSample = [Int32](repeating: -1, count: width)
+        sampleInSlot = [Int32](repeating: -1, count: capacity)
+        lastUse = [UInt64](repeating: 0, count: capacity)
+    }
+
+    deinit {
+        storage.deallocate()
+        blockBuffer.deallocate()
+    }
+
+    /// Bytes held by the rows and the block buffer.
+    var byteCount: Int { (capacity + block) * width * MemoryLayout<Float>.size }
+
+    func beginIteration() { clock += 1 }
+
+    /// K(x_i, x_t) for every t. On a miss, the rows of `priorities()` (most wanted first) that
+    /// are not cached are computed in the same block, up to ``block`` rows in all.
+    func row(_ i: Int, priorities: () -> [Int]) -> UnsafePointer<Float> {
+        requests += 1
+        if slotOfSample[i] < 0 {
+            var wanted = [i]
+            for t in priorities() where wanted.count < block && t != i && slotOfSample[t] < 0 { wanted.append(t) }
+            computeRows(wanted, blockBuffer)
+            rowsComputed += wanted.count
+            blocksComputed += 1
+            let slots = freeSlots(wanted.count)
+            for (r, sample) in wanted.enumerated() {
+                let slot = slots[r]
+                if sampleInSlot[slot] >= 0 { slotOfSample[Int(sampleInSlot[slot])] = -1 }
+                sampleInSlot[slot] = Int32(sample)
+                slotOfSample[sample] = Int32(slot)
+                lastUse[slot] = clock - 1   // prefetched rows count as older than any row in use
+                (storage + slot * width).update(from: blockBuffer + r * width, count: width)
+            }
+        }
+        let slot = Int(slotOfSample[i])
+        lastUse[slot] = clock
+        return UnsafePointer(storage + slot * width)
+    }
+
+    /// `count` slots to fill: empty ones first, then the least recently used, never a row used
+    /// in this iteration.
+    private func freeSlots(_ count: Int) -> [Int] {
+        var slots = [Int]()
+        while slots.count < count && filled < capacity {
+            slots.append(filled)
+            filled += 1
+        }
+        if slots.count < count {
+            let evictable = (0 ..< capacity).filter { lastUse[$0] < clock }
+            let oldest = evictable.sorted { (lastUse[$0], $0) < (lastUse[$1], $1) }
+            slots.append(contentsOf: oldest.prefix(count - slots.count))
+        }
+        return slots
+    }
+}
+
+/// Where the solver gets its kernel rows: a cache (``KernelRowCache``) or, in tests, a whole matrix.
+protocol KernelRowSource: AnyObject {
+    /// K(x_t, x_t) for every sample.
+    var diagonal: [Float] { get }
+    /// Marks the start of an iteration: rows returned after this stay valid until the next call.
+    func beginIteration()
+    /// K(x_i, ·). `priorities` lists the samples whose rows are likely wanted next, most
+    /// wanted first; a source may compute them along with row i.
+    func row(_ i: Int, priorities: () -> [Int]) -> UnsafePointer<Float>
+}

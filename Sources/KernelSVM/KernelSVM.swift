@@ -1,0 +1,103 @@
+import BenchCore
+import Synchronization
+
+/// A kernel support vector machine (C-SVC; Cortes and Vapnik, "Support-vector networks",
+/// Machine Learning 20, 1995), trained by SMO with second-order working-set selection
+/// (``SMOSolver``), one-vs-one over every pair of classes with voting, as libsvm does
+/// (Chang and Lin, "LIBSVM: a library for support vector machines", ACM TIST 2(3), 2011).
+///
+/// The 45 binary problems of MNIST run in parallel, each on one thread with its own row
+/// cache; they all read the training images from one class-sorted, GEMM-packed copy
+/// (``ClassSortedTraining``). Nothing is random, so `seed` is unused, and every pair's
+/// arithmetic is the same whatever the thread count.
+public struct KernelSVM: Classifier {
+    public static let name = "svm"
+    public static let title = "Kernel SVM (SMO)"
+    public static let hyperparameters: [Hyperparameter] = [
+        Hyperparameter("C", .real(minimum: 0, inclusive: false, maximum: .infinity), default: .real(5),
+                       help: "box constraint: the cost of a margin violation"),
+        Hyperparameter("kernel", .choice(["rbf", "linear", "polynomial"]), default: .choice("rbf"),
+                       help: "rbf exp(-gamma |x-z|^2), linear x.z, polynomial (gamma x.z + coef0)^degree"),
+        Hyperparameter("gamma", .real(minimum: 0, inclusive: false, maximum: .infinity), default: .real(0.05),
+                       help: "kernel width (rbf) or scale (polynomial), on pixels scaled to 0-1"),
+        Hyperparameter("degree", .integer(1 ... 10), default: .integer(3), help: "polynomial kernel's degree"),
+        Hyperparameter("coef0", .real(minimum: -.infinity, inclusive: false, maximum: .infinity), default: .real(0),
+                       help: "polynomial kernel's constant term"),
+        Hyperparameter("tolerance", .real(minimum: 0, inclusive: false, maximum: 1), default: .real(1e-3),
+                       help: "stop when the largest KKT violation is below this (libsvm's eps)"),
+        Hyperparameter("maxIterations", .integer(1 ... 1_000_000_000), default: .integer(10_000_000),
+                       help: "SMO iterations per class pair before giving up (reported when reached)"),
+        Hyperparameter("cacheMB", .integer(1 ... 1_048_576), default: .integer(1024),
+                       help: "kernel-row cache of one fit, in MiB, shared by the pairs solved at once"),
+        Hyperparameter("rowBlock", .integer(1 ... 4096), default: .integer(64),
+                       help: "kernel rows computed per GEMM on a cache miss"),
+    ]
+
+    public let settings: HyperparameterSettings
+
+    public init(settings: HyperparameterSettings = KernelSVM.defaultSettings) {
+        self.settings = settings
+    }
+
+    /// The kernel the settings name.
+    public var kernel: KernelFunction {
+        let gamma = Float(settings.real("gamma"))
+        switch settings.choice("kernel") {
+        case "linear": return .linear
+        case "polynomial": return .polynomial(gamma: gamma, coef0: Float(settings.real("coef0")), degree: settings.integer("degree"))
+        default: return .rbf(gamma: gamma)
+        }
+    }
+
+    var solver: SMOSolver.Configuration {
+        SMOSolver.Configuration(C: settings.real("C"), tolerance: settings.real("tolerance"), maxIterations: settings.integer("maxIterations"))
+    }
+
+    public func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> any FittedClassifier {
+        let start = ContinuousClock.now
+        let present = training.classCounts.indices.filter { training.classCounts[$0] > 0 }
+        guard present.count >= 2 else {
+            throw FitError("svm: needs images of at least two classes; got \(present.count)")
+        }
+        let sorted = ClassSortedTraining(training, threads: context.threads)
+        let problems = present.indices.flatMap { k in
+            present[(k + 1)...].map { BinaryProblem(positive: present[k], negative: $0, training: sorted) }
+        }
+        // Largest problems first, so that the last ones to finish are short (the order of
+        // work does not change any result).
+        let schedule = problems.indices.sorted { (-problems[$0].size, $0) < (-problems[$1].size, $1) }
+        let concurrent = min(context.threads, problems.count)
+        let budget = settings.integer("cacheMB") * 1_048_576 / concurrent
+        let totalWork = problems.reduce(0.0) { $0 + work($1) }
+        let finished = Mutex<(count: Int, work: Double)>((0, 0))
+        context.report("\(problems.count) class pairs, \(sorted.count) images, \(concurrent) at a time, "
+                       + "\(budget / 1_048_576) MiB of kernel rows each")
+
+        let solved = parallelMap(problems.count, threads: concurrent) { k -> BinarySolution in
+            let problem = problems[schedule[k]]
+            let result = problem.solve(training: sorted, kernel: kernel, solver: solver, budget: budget, block: settings.integer("rowBlock"))
+            let (count, done) = finished.withLock { state in
+                state.count += 1
+                state.work += work(problem)
+                return state
+            }
+            let elapsed = (ContinuousClock.now - start).seconds
+            let note = result.solution.reachedIterationCap ? " (stopped at the iteration cap, gap \(format(result.solution.gap)))" : ""
+            context.report("pair \(problem.positive) vs \(problem.negative): \(result.supportVectors) support vectors, "
+                           + "\(result.solution.iterations) iterations, \(String(format: "%.1f", result.seconds)) s\(note); "
+                           + "\(count)/\(problems.count) pairs, \(String(format: "%.0f", elapsed)) s elapsed, "
+                           + "about \(String(format: "%.0f", elapsed / done * (totalWork - done))) s left")
+            return result
+        }
+        var byProblem = [BinarySolution?](repeating: nil, count: problems.count)
+        for (k, result) in solved.enumerated() { byProblem[schedule[k]] = result }
+        return SVMModel(kernel: kernel, training: sorted, solutions: byProblem.compactMap { $0 }, classCount: training.classCount,
+                        cacheBudget: settings.integer("cacheMB") * 1_048_576, fitSeconds: (ContinuousClock.now - start).seconds)
+    }
+}
+
+/// A problem's expected share of the fit, for the time-left estimate: SMO's cost grows with
+/// the number of samples times the number of iterations, roughly the square of the size.
+private func work(_ problem: BinaryProblem) -> Double {
+    Double(problem.size) * Double(problem.size)
+}
