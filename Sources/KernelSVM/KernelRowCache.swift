@@ -61,8 +61,8 @@ final class KernelRowCache: KernelRowSource {
         blockBuffer.deallocate()
     }
 
-    /// Bytes held by the rows and the block buffer.
-    var byteCount: Int { (capacity + block) * width * MemoryLayout<Float>.size }
+    /// Bytes of rows computed and kept (at most the budget), with the block buffer.
+    var byteCount: Int { (filled + block) * width * MemoryLayout<Float>.size }
 
     func beginIteration() { clock += 1 }
 
@@ -94,27 +94,17 @@ final class KernelRowCache: KernelRowSource {
     /// `count` slots to fill: empty ones first, then the least recently used, never a row used
     /// in this iteration.
     private func freeSlots(_ count: Int) -> [Int] {
+        let alreadyFilled = filled
         var slots = [Int]()
         while slots.count < count && filled < capacity {
             slots.append(filled)
             filled += 1
         }
         if slots.count < count {
-            let evictable = (0 ..< capacity).filter { lastUse[$0] < clock }
+            let evictable = (0 ..< alreadyFilled).filter { lastUse[$0] < clock }
             let oldest = evictable.sorted { (lastUse[$0], $0) < (lastUse[$1], $1) }
             slots.append(contentsOf: oldest.prefix(count - slots.count))
         }
         return slots
     }
-}
-
-/// Where the solver gets its kernel rows: a cache (``KernelRowCache``) or, in tests, a whole matrix.
-protocol KernelRowSource: AnyObject {
-    /// K(x_t, x_t) for every sample.
-    var diagonal: [Float] { get }
-    /// Marks the start of an iteration: rows returned after this stay valid until the next call.
-    func beginIteration()
-    /// K(x_i, ·). `priorities` lists the samples whose rows are likely wanted next, most
-    /// wanted first; a source may compute them along with row i.
-    func row(_ i: Int, priorities: () -> [Int]) -> UnsafePointer<Float>
 }

@@ -36,38 +36,51 @@
 ///   and the rows are computed in blocks (``KernelRowCache``), so shrinking would mostly save
 ///   GEMM columns at the cost of a second, harder-to-follow code path.
 /// - Kernel rows are float32, as in libsvm; α, residuals and the bias are float64.
-struct SMOSolver {
+public struct SMOSolver: Sendable {
     /// The settings of a solve.
-    struct Configuration: Sendable {
+    public struct Configuration: Sendable {
         /// The box: 0 ≤ α_t ≤ C.
-        var C: Double
+        public var C: Double
         /// Stop when max_{I_up} r − min_{I_low} r < tolerance.
-        var tolerance: Double
+        public var tolerance: Double
         /// Stop after this many iterations even if not optimal (reported by the caller).
-        var maxIterations: Int
+        public var maxIterations: Int
+
+        public init(C: Double, tolerance: Double = 1e-3, maxIterations: Int = 10_000_000) {
+            self.C = C
+            self.tolerance = tolerance
+            self.maxIterations = maxIterations
+        }
     }
 
     /// y_t = +1 or −1.
-    let labels: [Double]
-    let configuration: Configuration
+    public let labels: [Double]
+    public let configuration: Configuration
 
-    /// libsvm's τ: the curvature used when a = K_ii + K_jj − 2K_ij is not positive.
-    static let tau = 1e-12
-
-    /// The solution, how it was reached, and the bias b.
-    struct Solution: Sendable {
-        var alpha: [Double]
-        /// The box the α lie in.
-        var C: Double
-        var bias: Double
-        var iterations: Int
-        /// max_{I_up} r − min_{I_low} r when the solver stopped.
-        var gap: Double
-        /// True when the solver stopped at ``Configuration/maxIterations`` before reaching the tolerance.
-        var reachedIterationCap: Bool
+    public init(labels: [Double], configuration: Configuration) {
+        precondition(labels.allSatisfy { $0 == 1 || $0 == -1 }, "SMOSolver: labels must be +1 or -1")
+        self.labels = labels
+        self.configuration = configuration
     }
 
-    func solve(_ kernel: some KernelRowSource) -> Solution {
+    /// libsvm's τ: the curvature used when a = K_ii + K_jj − 2K_ij is not positive.
+    public static let tau = 1e-12
+
+    /// The solution, how it was reached, and the bias b.
+    public struct Solution: Sendable {
+        public var alpha: [Double]
+        /// The box the α lie in.
+        public var C: Double
+        public var bias: Double
+        public var iterations: Int
+        /// max_{I_up} r − min_{I_low} r when the solver stopped.
+        public var gap: Double
+        /// True when the solver stopped at ``Configuration/maxIterations`` before reaching the tolerance.
+        public var reachedIterationCap: Bool
+    }
+
+    /// Solves the dual for the kernel rows `kernel` gives, starting from α = 0.
+    public func solve(_ kernel: some KernelRowSource) -> Solution {
         let n = labels.count
         let diagonal = kernel.diagonal
         let C = configuration.C, tolerance = configuration.tolerance
@@ -153,7 +166,7 @@ struct SMOSolver {
     /// b from the optimality conditions: for a free sample (0 < α_t < C), b = r_t exactly, so
     /// b is their mean. With none free, the samples at a bound only bound b from one side
     /// (y_t(f_t + b) ≥ 1 at α_t = 0, ≤ 1 at α_t = C), and b is the middle of that interval.
-    func bias(alpha: [Double], residual: [Double]) -> Double {
+    public func bias(alpha: [Double], residual: [Double]) -> Double {
         var freeSum = 0.0, freeCount = 0
         var lower = -Double.infinity, upper = Double.infinity
         for t in labels.indices {

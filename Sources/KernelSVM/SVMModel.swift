@@ -14,8 +14,9 @@ import LinearAlgebra
 public struct SVMModel: FittedClassifier {
     let kernel: KernelFunction
     let classCount: Int
-    /// The pairs, as (positive, negative) classes, in the order of the coefficient columns.
-    let pairs: [(positive: Int, negative: Int)]
+    /// The pairs, as (positive, negative) classes, in the order of the coefficient columns and
+    /// of ``decisionValues(_:context:)``.
+    public let pairs: [(positive: Int, negative: Int)]
     /// The input pixels used, and how many there were.
     let activeColumns: [Int]
     let inputColumns: Int
@@ -76,20 +77,30 @@ public struct SVMModel: FittedClassifier {
     }
 
     public func predict(_ images: ImageSet, context: ExecutionContext) -> [Int] {
+        decisionValues(images, context: context).map(vote)
+    }
+
+    /// Every pair's decision value Σ_t y_t α_t K(x_t, x) + b for every image (one array per
+    /// image, in the order of ``pairs``): positive votes for the pair's positive class.
+    public func decisionValues(_ images: ImageSet, context: ExecutionContext) -> [[Float]] {
         precondition(images.pixelCount == inputColumns, "svm: model has \(inputColumns) features, images have \(images.pixelCount)")
         let queries = images.features.selecting(columns: activeColumns)
+        // ‖x‖² over every pixel: a query may have ink where no training image has any, and for
+        // the RBF kernel that ink is part of its distance to every support vector.
+        let norms = images.features.squaredRowNorms()
         let blocks = (queries.rows + queryBlock - 1) / queryBlock
         return queries.values.withUnsafeBufferPointer { values in
             let shared = SharedReads(values)
-            return parallelMap(blocks, threads: context.threads) { block -> [Int] in
+            return parallelMap(blocks, threads: context.threads) { block -> [[Float]] in
                 let first = block * queryBlock, count = min(queryBlock, queries.rows - first)
-                return decisions(queries: shared.buffer.baseAddress! + first * queries.columns, count: count).map(vote)
+                return decisions(queries: shared.buffer.baseAddress! + first * queries.columns, norms: norms[first ..< first + count], count: count)
             }
         }.flatMap { $0 }
     }
 
-    /// Every pair's decision value Σ_t y_t α_t K(x_t, q) + b for `count` consecutive queries.
-    func decisions(queries: UnsafePointer<Float>, count: Int) -> [[Float]] {
+    /// The decision values of `count` consecutive queries (active pixels only), given their
+    /// squared norms (all pixels).
+    func decisions(queries: UnsafePointer<Float>, norms: ArraySlice<Float>, count: Int) -> [[Float]] {
         let depth = activeColumns.count, n = supportVectors.columns, p = pairs.count
         var kernelValues = [Float](repeating: 0, count: count * n)
         var values = [Float](repeating: 0, count: count * p)
@@ -97,9 +108,7 @@ public struct SVMModel: FittedClassifier {
             sgemm(MatrixOperand(queries, rows: count, columns: depth), supportVectors,
                   into: MatrixDestination(k.baseAddress!, rows: count, columns: n))
             supportNorms.withUnsafeBufferPointer { z in
-                for q in 0 ..< count {
-                    var norm: Float = 0
-                    for j in 0 ..< depth { norm += queries[q * depth + j] * queries[q * depth + j] }
+                for (q, norm) in norms.enumerated() {
                     kernel.apply(to: k.baseAddress! + q * n, count: n, squaredNorm: norm, z.baseAddress!)
                 }
             }
