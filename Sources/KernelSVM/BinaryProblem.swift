@@ -24,37 +24,54 @@ struct BinaryProblem: Sendable {
         t < positiveCount ? training.classStart[positive] + t : training.classStart[negative] + t - positiveCount
     }
 
-    /// Solves the problem with SMO, its kernel rows in a cache of `budget` bytes.
+    /// Solves the problem with SMO, its kernel rows in a cache of `budget` bytes, the pieces of
+    /// rows against an image's own class shared with the other pairs through `shared`.
     func solve(training: ClassSortedTraining, kernel: KernelFunction, solver: SMOSolver.Configuration,
-               budget: Int, block: Int) -> BinarySolution {
+               budget: Int, block: Int, shared: OwnClassRows) -> BinarySolution {
         let start = ContinuousClock.now
         let n = size, depth = training.depth
         let norms = (0 ..< n).map { training.squaredNorms[sortedIndex($0, in: training)] }
         let diagonal = norms.map { kernel.value(dot: $0, squaredNorm: $0, $0) }
-        let columns = [(training.columnStart[positive], positiveCount, 0),
-                       (training.columnStart[negative], negativeCount, positiveCount)]
+        // A row is two pieces: the values against the positive class (columns 0 ..< positiveCount)
+        // and against the negative class (the rest).
+        let pieces = [(label: positive, offset: 0, count: positiveCount), (label: negative, offset: positiveCount, count: negativeCount)]
 
-        // Rows K(x_s, ·) for the listed samples: the dot products with both classes' images by
-        // two GEMMs on the shared packed matrix, then the kernel applied in place.
+        // Rows K(x_s, ·) for the listed samples, piece by piece: a piece against the sample's own
+        // class is copied from `shared` if another pair has computed it; the rest are computed
+        // together, one GEMM on the class's columns of the shared packed matrix, then the kernel
+        // applied in place.
         let cache = KernelRowCache(width: n, diagonal: diagonal, budget: budget, block: block) { samples, out in
-            var gathered = [Float](repeating: 0, count: samples.count * depth)
-            training.features.values.withUnsafeBufferPointer { images in
-                gathered.withUnsafeMutableBufferPointer { rows in
-                    for (r, s) in samples.enumerated() {
-                        (rows.baseAddress! + r * depth).update(from: images.baseAddress! + sortedIndex(s, in: training) * depth, count: depth)
+            for piece in pieces {
+                let images = samples.map { sortedIndex($0, in: training) }
+                let own = samples.map { ($0 < positiveCount) == (piece.label == positive) }
+                let missing = samples.indices.filter { r in
+                    !(own[r] && shared.copy(images[r], count: piece.count, into: out + r * n + piece.offset))
+                }
+                guard !missing.isEmpty && piece.count > 0 else { continue }
+                var rows = [Float](repeating: 0, count: missing.count * depth)
+                var values = [Float](repeating: 0, count: missing.count * piece.count)
+                training.features.values.withUnsafeBufferPointer { features in
+                    for (k, r) in missing.enumerated() {
+                        rows.withUnsafeMutableBufferPointer {
+                            ($0.baseAddress! + k * depth).update(from: features.baseAddress! + images[r] * depth, count: depth)
+                        }
                     }
                 }
-            }
-            gathered.withUnsafeBufferPointer { rows in
-                let a = MatrixOperand(rows.baseAddress!, rows: samples.count, columns: depth)
-                for (first, count, offset) in columns {
-                    sgemm(a, training.packed, columns: first ..< first + count,
-                          into: MatrixDestination(out + offset, rows: samples.count, columns: count, leadingDimension: n))
-                }
-            }
-            norms.withUnsafeBufferPointer { z in
-                for (r, s) in samples.enumerated() {
-                    kernel.apply(to: out + r * n, count: n, squaredNorm: z[s], z.baseAddress!)
+                let first = training.columnStart[piece.label], classFirst = training.classStart[piece.label]
+                rows.withUnsafeBufferPointer { a in
+                    values.withUnsafeMutableBufferPointer { c in
+                        sgemm(MatrixOperand(a.baseAddress!, rows: missing.count, columns: depth), training.packed,
+                              columns: first ..< first + piece.count,
+                              into: MatrixDestination(c.baseAddress!, rows: missing.count, columns: piece.count))
+                        training.squaredNorms.withUnsafeBufferPointer { z in
+                            for (k, r) in missing.enumerated() {
+                                let row = c.baseAddress! + k * piece.count
+                                kernel.apply(to: row, count: piece.count, squaredNorm: z[images[r]], z.baseAddress! + classFirst)
+                                (out + r * n + piece.offset).update(from: row, count: piece.count)
+                                if own[r] { shared.store(images[r], count: piece.count, from: row) }
+                            }
+                        }
+                    }
                 }
             }
         }

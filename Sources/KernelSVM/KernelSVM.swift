@@ -67,15 +67,19 @@ public struct KernelSVM: Classifier {
         // work does not change any result).
         let schedule = problems.indices.sorted { (-problems[$0].size, $0) < (-problems[$1].size, $1) }
         let concurrent = min(context.threads, problems.count)
-        let budget = settings.integer("cacheMB") * 1_048_576 / concurrent
+        // Half the budget for the pieces of rows shared between pairs, half for the pairs' own caches.
+        let cacheBytes = settings.integer("cacheMB") * 1_048_576
+        let shared = OwnClassRows(images: sorted.count, slotWidth: present.map(sorted.count(of:)).max() ?? 1, budget: cacheBytes / 2)
+        let budget = cacheBytes / 2 / concurrent
         let totalWork = problems.reduce(0.0) { $0 + work($1) }
         let finished = Mutex<(count: Int, work: Double)>((0, 0))
         context.report("\(problems.count) class pairs, \(sorted.count) images, \(concurrent) at a time, "
-                       + "\(budget / 1_048_576) MiB of kernel rows each")
+                       + "\(budget / 1_048_576) MiB of kernel rows each and \(cacheBytes / 2 / 1_048_576) MiB shared")
 
         let solved = parallelMap(problems.count, threads: concurrent) { k -> BinarySolution in
             let problem = problems[schedule[k]]
-            let result = problem.solve(training: sorted, kernel: kernel, solver: solver, budget: budget, block: settings.integer("rowBlock"))
+            let result = problem.solve(training: sorted, kernel: kernel, solver: solver, budget: budget, block: settings.integer("rowBlock"),
+                                       shared: shared)
             let (count, done) = finished.withLock { state in
                 state.count += 1
                 state.work += work(problem)
@@ -92,7 +96,7 @@ public struct KernelSVM: Classifier {
         var byProblem = [BinarySolution?](repeating: nil, count: problems.count)
         for (k, result) in solved.enumerated() { byProblem[schedule[k]] = result }
         return SVMModel(kernel: kernel, training: sorted, solutions: byProblem.compactMap { $0 }, classCount: training.classCount,
-                        cacheBudget: settings.integer("cacheMB") * 1_048_576, fitSeconds: (ContinuousClock.now - start).seconds)
+                        cacheBudget: cacheBytes, shared: shared.statistics, fitSeconds: (ContinuousClock.now - start).seconds)
     }
 }
 

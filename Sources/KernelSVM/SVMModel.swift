@@ -31,15 +31,18 @@ public struct SVMModel: FittedClassifier {
     /// What each pair's solve cost, for the report.
     let solutions: [PairSummary]
     let cacheBudget: Int
+    /// Row pieces copied from and stored in the store shared by the pairs, and its bytes.
+    let shared: (hits: Int, stored: Int, bytes: Int)
     let fitSeconds: Double
     /// Test images per prediction block.
     let queryBlock = 256
 
     init(kernel: KernelFunction, training: ClassSortedTraining, solutions: [BinarySolution], classCount: Int,
-         cacheBudget: Int, fitSeconds: Double) {
+         cacheBudget: Int, shared: (hits: Int, stored: Int, bytes: Int), fitSeconds: Double) {
         self.kernel = kernel
         self.classCount = classCount
         self.cacheBudget = cacheBudget
+        self.shared = shared
         self.fitSeconds = fitSeconds
         pairs = solutions.map { ($0.problem.positive, $0.problem.negative) }
         activeColumns = training.activeColumns
@@ -156,6 +159,8 @@ public struct SVMModel: FittedClassifier {
                     + "(\(String(format: "%.1f", 100 * (1 - Double(rowsComputed) / Double(max(1, requests)))))% saved by the cache)"),
                 ("kernel-row cache", "budget \(cacheBudget / 1_048_576) MiB per fit; the largest pair's cache held "
                     + String(format: "%.1f", Double(widest) / 1_048_576) + " MiB"),
+                ("rows shared between pairs", "\(shared.hits) pieces against the image's own class copied instead of computed; "
+                    + "\(shared.stored) stored, " + String(format: "%.1f", Double(shared.bytes) / 1_048_576) + " MiB at the end"),
                 ("solver time", String(format: "%.2f s over all pairs", solutions.reduce(0) { $0 + $1.seconds })),
                 ("pixels used", "\(activeColumns.count) of \(inputColumns) (the rest are zero in every training image)"),
                 ("model size", "\(modelBytes) bytes (packed float32 support vectors, norms, coefficients, biases)"),
