@@ -4,10 +4,14 @@ import LinearAlgebra
 /// k-nearest neighbours with Euclidean distance (Cover and Hart, "Nearest neighbor pattern
 /// classification", IEEE Trans. Information Theory 13(1), 1967).
 ///
-/// Fitting only stores the training images (packed once for the GEMM) and their squared
-/// norms. Prediction computes all query–training distances block by block as
-/// ‖q‖² − 2 q·t + ‖t‖², the q·t part by one GEMM per block, keeps the k smallest per query,
-/// and votes; a tie between classes goes to the one whose member is nearest.
+/// Fitting stores the training images. Prediction finds each query's k nearest exactly and
+/// votes; a tie between classes goes to the one whose member is nearest. By default
+/// (`projection` > 0) the search is two-stage: distances between projections onto the
+/// training set's leading principal directions, computed block by block as
+/// ‖p‖² − 2 p·p' + ‖p'‖² with one small GEMM per block, are lower bounds of the true
+/// distances (``ProjectionBound``), and only the training images whose bound beats the
+/// query's current k-th nearest get their exact distance. With `projection = 0` every
+/// distance comes from the GEMM over all pixels.
 public struct KNearestNeighbors: Classifier {
     public static let name = "knn"
     public static let title = "k-nearest neighbours"
@@ -15,6 +19,8 @@ public struct KNearestNeighbors: Classifier {
         Hyperparameter("k", .integer(1 ... 1000), default: .integer(3), help: "neighbours that vote"),
         Hyperparameter("queryBlock", .integer(16 ... 65_536), default: .integer(256),
                        help: "test images per distance block (memory: queryBlock × trainingBlock floats per thread)"),
+        Hyperparameter("projection", .integer(0 ... 4096), default: .integer(64),
+                       help: "principal directions whose distances bound the true ones from below (0: every distance in full)"),
         Hyperparameter("trainingBlock", .integer(16 ... 1_048_576), default: .integer(8192),
                        help: "training images per distance block, rounded up to a multiple of 16"),
     ]
@@ -28,7 +34,8 @@ public struct KNearestNeighbors: Classifier {
         self.settings = settings
     }
 
-    /// Stores the training set. Nothing is random, so `seed` is unused.
+    /// Stores the training set and, for the bounded search, finds the projection. The
+    /// projection's random start comes from `seed`; the neighbours found do not depend on it.
     public func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> any FittedClassifier {
         guard training.count >= k else {
             throw FitError("knn: k = \(k) needs at least \(k) training images; got \(training.count)")
@@ -37,13 +44,28 @@ public struct KNearestNeighbors: Classifier {
         // distances, so they cannot change its neighbours: leave them out (on MNIST, 67 of 784).
         let active = training.images.features.activeColumns()
         let features = training.images.features.selecting(columns: active)
-        let packed = features.values.withUnsafeBufferPointer { values in
-            // B = Tᵀ: depth = active pixels, columns = training images.
-            PackedRightOperand(MatrixOperand(values.baseAddress!, rows: features.columns, columns: features.rows, transposed: true),
+        let dimensions = settings.integer("projection")
+        let search: NearestNeighborsModel.Search
+        let operand: FeatureMatrix
+        if dimensions > 0 && dimensions < features.columns {
+            let bound = ProjectionBound(features, dimensions: dimensions, seed: seed, threads: context.threads)
+            let projected = features.values.withUnsafeBufferPointer {
+                bound.project($0.baseAddress!, count: features.rows, threads: context.threads)
+            }
+            search = .bounded(bound: bound, images: features)
+            operand = FeatureMatrix(rows: features.rows, columns: bound.dimensions, values: projected)
+        } else {
+            search = .plain
+            operand = features
+        }
+        let packed = operand.values.withUnsafeBufferPointer { values in
+            // B = Tᵀ: depth = dimensions, columns = training images.
+            PackedRightOperand(MatrixOperand(values.baseAddress!, rows: operand.columns, columns: operand.rows, transposed: true),
                                threads: context.threads)
         }
-        return NearestNeighborsModel(training: packed, activeColumns: active, inputColumns: training.images.pixelCount,
-                                     squaredNorms: features.squaredRowNorms(), labels: training.labels,
-                                     classCount: training.classCount, k: k, queryBlock: queryBlock, trainingBlock: trainingBlock)
+        return NearestNeighborsModel(search: search, packed: packed, packedNorms: operand.squaredRowNorms(), activeColumns: active,
+                                     inputColumns: training.images.pixelCount, labels: training.labels,
+                                     classCount: training.classCount, k: k, queryBlock: queryBlock, trainingBlock: trainingBlock,
+                                     statistics: SearchStatistics())
     }
 }

@@ -1,18 +1,34 @@
 import BenchCore
 import LinearAlgebra
+import Synchronization
 
-/// A fitted k-NN model: the packed training images, their squared norms and labels.
+/// A fitted k-NN model: the training images, their labels, and what the distance search needs.
 public struct NearestNeighborsModel: FittedClassifier {
-    let training: PackedRightOperand
+    /// How the k nearest are found.
+    enum Search: Sendable {
+        /// Every distance ‖q‖² − 2q·t + ‖t‖² from one GEMM over all pixels.
+        case plain
+        /// Lower bounds from a GEMM over `bound.dimensions` projected dimensions; exact
+        /// distances from `images` (row-major, active pixels) for the images the bounds keep.
+        case bounded(bound: ProjectionBound, images: FeatureMatrix)
+    }
+
+    let search: Search
+    /// The GEMM's right-hand operand: the training images (plain) or their projections (bounded),
+    /// and the squared norm of each of its columns.
+    let packed: PackedRightOperand
+    let packedNorms: [Float]
     /// The input pixels used (those nonzero in some training image), and how many there were.
     let activeColumns: [Int]
     let inputColumns: Int
-    let squaredNorms: [Float]
     let labels: [Int]
     let classCount: Int
     let k: Int
     let queryBlock: Int
     let trainingBlock: Int
+    /// Exact distances computed by the bounded search, per query, over the last prediction
+    /// (for the report); nil for the plain search.
+    let statistics: SearchStatistics
 
     /// Predicted labels. Query blocks run in parallel, each with its own single-threaded GEMM,
     /// so each query's neighbours are found by the same arithmetic for any thread count.
@@ -24,20 +40,28 @@ public struct NearestNeighborsModel: FittedClassifier {
     public func neighbours(of images: FeatureMatrix, context: ExecutionContext) -> [[Neighbour]] {
         precondition(images.columns == inputColumns, "knn: model has \(inputColumns) features, images have \(images.columns)")
         let queries = images.selecting(columns: activeColumns)
+        // ‖q‖² over every pixel: ink where no training image has any adds to every distance alike.
+        let queryNorms = images.squaredRowNorms()
         let blocks = (queries.rows + queryBlock - 1) / queryBlock
         let perBlock = queries.values.withUnsafeBufferPointer { values in
             let shared = SharedReads(values)
             return parallelMap(blocks, threads: context.threads) { block -> [[Neighbour]] in
                 let first = block * queryBlock, count = min(queryBlock, queries.rows - first)
-                return nearest(queries: shared.buffer.baseAddress! + first * queries.columns, count: count)
+                let start = shared.buffer.baseAddress! + first * queries.columns
+                switch search {
+                case .plain: return nearest(queries: start, count: count, norms: queryNorms[first ..< first + count])
+                case .bounded(let bound, let images):
+                    return nearest(queries: start, count: count, norms: queryNorms[first ..< first + count], bound: bound, images: images)
+                }
             }
         }
         return perBlock.flatMap { $0 }
     }
 
-    /// The k nearest training images of `count` consecutive queries starting at `queries`.
-    private func nearest(queries: UnsafePointer<Float>, count: Int) -> [[Neighbour]] {
-        let n = training.columns, d = training.depth
+    /// The k nearest training images of `count` consecutive queries starting at `queries`,
+    /// from the GEMM's dot products over all pixels.
+    private func nearest(queries: UnsafePointer<Float>, count: Int, norms queryNorms: ArraySlice<Float>) -> [[Neighbour]] {
+        let n = packed.columns, d = packed.depth
         var best = [TopK](repeating: TopK(k: k), count: count)
         var products = [Float](repeating: 0, count: count * min(trainingBlock, n))
         let a = MatrixOperand(queries, rows: count, columns: d)
@@ -45,11 +69,11 @@ public struct NearestNeighborsModel: FittedClassifier {
             let width = min(trainingBlock, n - start)
             products.withUnsafeMutableBufferPointer { c in
                 // C = Q Tᵀ for this block of training images.
-                sgemm(a, training, columns: start ..< start + width, into: MatrixDestination(c.baseAddress!, rows: count, columns: width))
-                squaredNorms.withUnsafeBufferPointer { norms in
+                sgemm(a, packed, columns: start ..< start + width, into: MatrixDestination(c.baseAddress!, rows: count, columns: width))
+                packedNorms.withUnsafeBufferPointer { norms in
                     for q in 0 ..< count {
                         let row = c.baseAddress! + q * width
-                        // ‖q‖² is the same for every candidate of this query, so it is left out.
+                        // ‖q‖² is the same for every candidate of this query: it is added at the end.
                         var threshold = best[q].threshold
                         for j in 0 ..< width {
                             let distance = norms[start + j] - 2 * row[j]
@@ -62,7 +86,58 @@ public struct NearestNeighborsModel: FittedClassifier {
                 }
             }
         }
-        return best.map(\.sorted)
+        return zip(best, queryNorms).map { top, norm in top.sorted.map { Neighbour(index: $0.index, distance: $0.distance + norm) } }
+    }
+
+    /// The k nearest training images of `count` consecutive queries, by the projection bound:
+    /// a training image's exact distance is computed only if its lower bound is below the
+    /// query's current k-th nearest distance.
+    ///
+    /// The bound, ‖p_q‖² + ‖p_t‖² − 2p_q·p_t for the projections p, is rounded in single
+    /// precision; it is lowered by a margin of 0.1% of ‖p_q‖² + ‖p_t‖², some hundred times the
+    /// rounding error, so that rounding can never rule out a true neighbour.
+    private func nearest(queries: UnsafePointer<Float>, count: Int, norms queryNorms: ArraySlice<Float>,
+                         bound: ProjectionBound, images: FeatureMatrix) -> [[Neighbour]] {
+        let n = packed.columns, m = bound.dimensions, d = images.columns
+        let projected = bound.project(queries, count: count)
+        let keep: Float = 0.999
+        let boundNorms = (0 ..< count).map { q in keep * (0 ..< m).reduce(0) { $0 + projected[q * m + $1] * projected[q * m + $1] } }
+        var best = [TopK](repeating: TopK(k: k), count: count)
+        var products = [Float](repeating: 0, count: count * min(trainingBlock, n))
+        var exact = 0
+        // Exact distances use only the active pixels; ink elsewhere adds the same to all of a
+        // query's distances, so it is added at the end (as ‖q‖² is in the plain search).
+        let activeNorms = (0 ..< count).map { q in (0 ..< d).reduce(Float(0)) { $0 + queries[q * d + $1] * queries[q * d + $1] } }
+        projected.withUnsafeBufferPointer { p in
+            let a = MatrixOperand(p.baseAddress!, rows: count, columns: m)
+            for start in stride(from: 0, to: n, by: trainingBlock) {
+                let width = min(trainingBlock, n - start)
+                products.withUnsafeMutableBufferPointer { c in
+                    sgemm(a, packed, columns: start ..< start + width, into: MatrixDestination(c.baseAddress!, rows: count, columns: width))
+                    packedNorms.withUnsafeBufferPointer { norms in
+                        images.values.withUnsafeBufferPointer { training in
+                            for q in 0 ..< count {
+                                let row = c.baseAddress! + q * width
+                                let query = queries + q * d
+                                var threshold = best[q].threshold
+                                for j in 0 ..< width where boundNorms[q] + keep * norms[start + j] - 2 * row[j] < threshold {
+                                    let distance = squaredDistance(query, training.baseAddress! + (start + j) * d, count: d)
+                                    exact += 1
+                                    if distance < threshold {
+                                        best[q].insert(Neighbour(index: start + j, distance: distance))
+                                        threshold = best[q].threshold
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        statistics.record(queries: count, exactDistances: exact)
+        return (0 ..< count).map { q in
+            best[q].sorted.map { Neighbour(index: $0.index, distance: $0.distance + queryNorms[queryNorms.startIndex + q] - activeNorms[q]) }
+        }
     }
 
     /// Majority vote; a tie between classes goes to the tied class with the nearest member.
@@ -75,17 +150,31 @@ public struct NearestNeighborsModel: FittedClassifier {
     }
 
     public var report: ModelReport {
-        ModelReport(facts: [
+        let modelBytes: Int, storedAs: String, searchFact: String
+        switch search {
+        case .plain:
+            modelBytes = packed.byteCount + packedNorms.count * 4 + labels.count * 8
+            storedAs = "packed float32 images, norms"
+            searchFact = "every distance from the GEMM over all pixels"
+        case .bounded(let bound, let images):
+            modelBytes = packed.byteCount + packedNorms.count * 4 + images.values.count * 4 + (bound.basis.count + bound.shift.count) * 4 + labels.count * 8
+            storedAs = "float32 images, their packed projections and norms, the projection"
+            let (queries, exact) = statistics.totals
+            searchFact = "lower bounds from \(bound.dimensions) principal directions; "
+                + (queries == 0 ? "no prediction yet" : String(format: "%.0f exact distances per test image on average (of %d training images) in the last prediction", Double(exact) / Double(queries), packed.columns))
+        }
+        return ModelReport(facts: [
             ("k", String(k)),
-            ("training images stored", String(training.columns)),
+            ("search", searchFact),
+            ("training images stored", String(packed.columns)),
             ("pixels used", "\(activeColumns.count) of \(inputColumns) (the rest are zero in every training image)"),
-            ("model size", "\(training.byteCount + squaredNorms.count * 4 + labels.count * 8) bytes (packed float32 images, norms, labels)"),
+            ("model size", "\(modelBytes) bytes (\(storedAs), labels)"),
             ("distance blocks", "\(queryBlock) test × \(trainingBlock) training images (\(queryBlock * trainingBlock * 4 / 1_048_576) MB per thread)"),
         ])
     }
 }
 
-/// A training image and its distance to a query, less the query's own squared norm.
+/// A training image and its squared Euclidean distance to a query.
 public struct Neighbour: Sendable, Equatable {
     public let index: Int
     public let distance: Float
@@ -111,4 +200,49 @@ struct TopK: Sendable {
         sorted.insert(candidate, at: position)
         if sorted.count > k { sorted.removeLast() }
     }
+}
+
+/// ‖a − b‖² over `count` floats, with four vector accumulators.
+@inline(__always)
+func squaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+    typealias V = SIMD8<Float>
+    @inline(__always) func difference(_ j: Int) -> V {
+        UnsafeRawPointer(a + j).loadUnaligned(as: V.self) - UnsafeRawPointer(b + j).loadUnaligned(as: V.self)
+    }
+    var s0 = V(), s1 = V(), s2 = V(), s3 = V()
+    var j = 0
+    while j + 32 <= count {
+        let d0 = difference(j), d1 = difference(j + 8), d2 = difference(j + 16), d3 = difference(j + 24)
+        s0.addProduct(d0, d0)
+        s1.addProduct(d1, d1)
+        s2.addProduct(d2, d2)
+        s3.addProduct(d3, d3)
+        j += 32
+    }
+    while j + 8 <= count {
+        let d0 = difference(j)
+        s0.addProduct(d0, d0)
+        j += 8
+    }
+    var total = ((s0 + s1) + (s2 + s3)).sum()
+    while j < count {
+        let d = a[j] - b[j]
+        total += d * d
+        j += 1
+    }
+    return total
+}
+
+/// Counts of the bounded search's work, shared by the threads of a prediction.
+final class SearchStatistics: Sendable {
+    private let queries = Atomic<Int>(0)
+    private let exact = Atomic<Int>(0)
+
+    func record(queries count: Int, exactDistances: Int) {
+        queries.add(count, ordering: .relaxed)
+        exact.add(exactDistances, ordering: .relaxed)
+    }
+
+    /// Queries searched and exact distances computed since the model was made.
+    var totals: (queries: Int, exact: Int) { (queries.load(ordering: .relaxed), exact.load(ordering: .relaxed)) }
 }

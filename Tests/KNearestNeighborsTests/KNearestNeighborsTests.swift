@@ -18,26 +18,36 @@ import Testing
         return LabeledImages(images: ImageSet(height: side, width: side, bytes: bytes), labels: labels, classCount: classes)
     }
 
+    /// Every training image's squared distance to `query`, in double precision.
+    func bruteForceDistances(_ training: LabeledImages, _ query: ArraySlice<Float>) -> [Double] {
+        (0 ..< training.count).map { t in
+            zip(training.images.features.row(t), query).reduce(0.0) { $0 + (Double($1.0) - Double($1.1)) * (Double($1.0) - Double($1.1)) }
+        }
+    }
+
     /// The k nearest by plain double-precision distances and a full sort (ties: lower index).
     func bruteForce(_ training: LabeledImages, _ query: ArraySlice<Float>, k: Int) -> [Int] {
-        let distances = (0 ..< training.count).map { t in
-            zip(training.images.features.row(t), query).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
-        }
+        let distances = bruteForceDistances(training, query)
         return distances.indices.sorted { distances[$0] != distances[$1] ? distances[$0] < distances[$1] : $0 < $1 }.prefix(k).map { $0 }
     }
 
-    @Test(arguments: [UInt64(1), 2, 3])
-    func neighboursMatchBruteForce(seed: UInt64) throws {
+    @Test(arguments: [(UInt64(1), 0), (2, 0), (3, 0), (4, 8), (5, 40), (6, 63)])
+    func neighboursMatchBruteForce(seed: UInt64, projection: Int) throws {
         let training = randomImages(700, side: 9, classes: 4, seed: seed)
         let queries = randomImages(50, side: 9, classes: 4, seed: seed + 100)
         var settings = KNearestNeighbors.defaultSettings
         settings.set("k", .integer(5))
+        settings.set("projection", .integer(projection))   // 0: plain GEMM distances; else bounded search
         settings.set("trainingBlock", .integer(160))  // several training blocks, one partial
         settings.set("queryBlock", .integer(16))
         let model = try KNearestNeighbors(settings: settings).fit(training, seed: 0, context: ExecutionContext(threads: 2)) as! NearestNeighborsModel
         let found = model.neighbours(of: queries.images.features, context: ExecutionContext(threads: 2))
         for q in 0 ..< queries.count {
             #expect(found[q].map(\.index) == bruteForce(training, queries.images.features.row(q), k: 5), "seed \(seed), query \(q)")
+            let distances = bruteForceDistances(training, queries.images.features.row(q))
+            for neighbour in found[q] {
+                #expect(abs(Double(neighbour.distance) - distances[neighbour.index]) < 1e-4 * max(1, distances[neighbour.index]))
+            }
         }
     }
 
@@ -86,5 +96,47 @@ import Testing
             results.append(model.predict(test.images, context: ExecutionContext(threads: threads)))
         }
         #expect(results.dropFirst().allSatisfy { $0 == results[0] })
+    }
+
+    @Test func boundedSearchFindsTheBruteForceNeighboursOnMNIST() throws {
+        let (training, test) = try TestData.mnistSample(training: 2_000, test: 60, seed: 5)
+        var settings = KNearestNeighbors.defaultSettings
+        settings.set("projection", .integer(16))   // a loose bound: many exact distances, all must agree
+        settings.set("trainingBlock", .integer(500))
+        let bounded = try KNearestNeighbors(settings: settings).fit(training, seed: 3, context: ExecutionContext(threads: 2)) as! NearestNeighborsModel
+        let found = bounded.neighbours(of: test.images.features, context: ExecutionContext(threads: 2))
+        for q in 0 ..< test.count {
+            #expect(found[q].map(\.index) == bruteForce(training, test.images.features.row(q), k: 3), "query \(q)")
+        }
+        // The projection's random start changes the work, never the answer.
+        let other = try KNearestNeighbors(settings: settings).fit(training, seed: 99, context: ExecutionContext(threads: 1))
+        #expect(other.predict(test.images, context: ExecutionContext(threads: 1)) == bounded.predict(test.images, context: ExecutionContext(threads: 2)))
+        // And the bound did prune: far fewer exact distances than training images.
+        let search = bounded.report.facts.first { $0.name == "search" }?.value ?? ""
+        let perQuery = Double(search.split(separator: ";")[1].split(separator: " ")[0]) ?? .infinity
+        #expect(perQuery < 0.5 * Double(training.count), "\(search)")
+    }
+
+    @Test func projectionIsOrthonormalAndBoundsDistancesFromBelow() throws {
+        let (training, _) = try TestData.mnistSample(training: 1_000, test: 0, seed: 2)
+        let bound = ProjectionBound(training.images.features, dimensions: 20, seed: 1, threads: 2)
+        let (d, m) = (bound.depth, bound.dimensions)
+        for a in 0 ..< m {
+            for b in 0 ..< m {
+                let dot = (0 ..< d).reduce(0.0) { $0 + Double(bound.basis[$1 * m + a]) * Double(bound.basis[$1 * m + b]) }
+                #expect(abs(dot - (a == b ? 1 : 0)) < 1e-5, "columns \(a), \(b)")
+            }
+        }
+        let projected = training.images.features.values.withUnsafeBufferPointer { bound.project($0.baseAddress!, count: training.count) }
+        var generator = SplitMix64(seed: 8)
+        for _ in 0 ..< 200 {
+            let (s, t) = (generator.nextInt(below: training.count), generator.nextInt(below: training.count))
+            let full = zip(training.images.features.row(s), training.images.features.row(t)).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
+            let lower = (0 ..< m).reduce(0.0) { $0 + Double(projected[s * m + $1] - projected[t * m + $1]) * Double(projected[s * m + $1] - projected[t * m + $1]) }
+            #expect(lower <= full * (1 + 1e-5) + 1e-6)
+        }
+        // The leading direction carries more of the spread than a random one would (1/d of it).
+        let spread = (0 ..< m).map { c in (0 ..< training.count).reduce(0.0) { $0 + Double(projected[$1 * m + c] * projected[$1 * m + c]) } }
+        #expect(spread[0] > spread[m - 1] && spread[0] > 5 * spread.reduce(0, +) / Double(d))
     }
 }

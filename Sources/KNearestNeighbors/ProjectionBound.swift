@@ -1,0 +1,107 @@
+import BenchCore
+import LinearAlgebra
+
+/// An orthonormal projection onto the training set's leading principal directions, whose
+/// distances bound the true ones from below.
+///
+/// For orthonormal columns U (d × m, m ≤ d), ‖Uᵀ(q − t)‖² ≤ ‖q − t‖² for every q and t: a
+/// projection never lengthens a vector. So m-dimensional distances, one GEMM m/d the size of
+/// the full one, rule out every training image whose bound already exceeds a query's current
+/// k-th nearest distance, and only the rest need their exact distance. This is the partial
+/// distance search of Cheng, Gersho, Ramamurthi and Shoham ("Fast search algorithms for vector
+/// quantization and pattern matching", ICASSP 1984) after a principal-component rotation, as
+/// in McNames ("A fast nearest-neighbor algorithm based on a principal axis search tree",
+/// IEEE TPAMI 23(9), 2001). The bound holds for any orthonormal U, so the quality of the
+/// principal directions changes only how many images survive, never the neighbours found.
+public struct ProjectionBound: Sendable {
+    /// Input dimensions d and projected dimensions m.
+    public let depth: Int
+    public let dimensions: Int
+    /// U, d × m, row-major, orthonormal columns.
+    public let basis: [Float]
+    /// μᵀU for the training mean μ: projections are taken of x − μ, which keeps them small
+    /// and so their rounding small (distances do not change with the shift).
+    public let shift: [Float]
+
+    /// The leading `dimensions` principal directions of `features` (rows are images), by
+    /// subspace iteration (Golub and Van Loan, *Matrix Computations*, §8.2.4) from a seeded
+    /// random start on the covariance of at most `sampleLimit` evenly spaced images.
+    public init(_ features: FeatureMatrix, dimensions: Int, seed: UInt64, iterations: Int = 8, sampleLimit: Int = 10_000, threads: Int) {
+        let (n, d) = (features.rows, features.columns)
+        let m = min(dimensions, d)
+        depth = d
+        self.dimensions = m
+        // Mean and the centred sample.
+        var mean = [Double](repeating: 0, count: d)
+        features.values.withUnsafeBufferPointer { x in
+            for r in 0 ..< n { for j in 0 ..< d { mean[j] += Double(x[r * d + j]) } }
+        }
+        for j in 0 ..< d { mean[j] /= Double(max(1, n)) }
+        let stride = max(1, (n + sampleLimit - 1) / sampleLimit)
+        let sample = Swift.stride(from: 0, to: n, by: stride).map { $0 }
+        var centred = [Float](repeating: 0, count: sample.count * d)
+        for (s, r) in sample.enumerated() {
+            for j in 0 ..< d { centred[s * d + j] = features[r, j] - Float(mean[j]) }
+        }
+        // C = Xcᵀ Xc (d × d; the scale does not matter for the directions).
+        var covariance = [Float](repeating: 0, count: d * d)
+        centred.withUnsafeBufferPointer { x in
+            covariance.withUnsafeMutableBufferPointer { c in
+                sgemm(MatrixOperand(x.baseAddress!, rows: d, columns: sample.count, leadingDimension: d, transposed: true),
+                      MatrixOperand(x.baseAddress!, rows: sample.count, columns: d),
+                      into: MatrixDestination(c.baseAddress!, rows: d, columns: d), threads: threads)
+            }
+        }
+        // Subspace iteration: V ← orthonormalise(C V).
+        var generator = SplitMix64(seed: seed)
+        var v = (0 ..< d * m).map { _ in Float(generator.nextGaussian()) }
+        orthonormaliseColumns(&v, rows: d, columns: m)
+        for _ in 0 ..< iterations {
+            var product = [Float](repeating: 0, count: d * m)
+            covariance.withUnsafeBufferPointer { c in
+                v.withUnsafeBufferPointer { vv in
+                    product.withUnsafeMutableBufferPointer { p in
+                        sgemm(MatrixOperand(c.baseAddress!, rows: d, columns: d), MatrixOperand(vv.baseAddress!, rows: d, columns: m),
+                              into: MatrixDestination(p.baseAddress!, rows: d, columns: m), threads: threads)
+                    }
+                }
+            }
+            orthonormaliseColumns(&product, rows: d, columns: m)
+            v = product
+        }
+        basis = v
+        shift = (0 ..< m).map { c in Float((0 ..< d).reduce(0.0) { $0 + mean[$1] * Double(v[$1 * m + c]) }) }
+    }
+
+    /// Uᵀ(x − μ) for `count` rows of `rows` (each `depth` wide), row after row.
+    public func project(_ rows: UnsafePointer<Float>, count: Int, threads: Int = 1) -> [Float] {
+        var projected = [Float](repeating: 0, count: count * dimensions)
+        basis.withUnsafeBufferPointer { u in
+            projected.withUnsafeMutableBufferPointer { p in
+                sgemm(MatrixOperand(rows, rows: count, columns: depth), MatrixOperand(u.baseAddress!, rows: depth, columns: dimensions),
+                      into: MatrixDestination(p.baseAddress!, rows: count, columns: dimensions), threads: threads)
+            }
+        }
+        for r in 0 ..< count { for c in 0 ..< dimensions { projected[r * dimensions + c] -= shift[c] } }
+        return projected
+    }
+}
+
+/// Modified Gram–Schmidt on the columns of a row-major `rows × columns` matrix, in double
+/// precision and twice over ("twice is enough": Giraud, Langou and Rozložník, 2005), so the
+/// float result is orthonormal to within rounding. A column that vanishes becomes a zero
+/// column, which keeps the bound valid (it then adds nothing).
+func orthonormaliseColumns(_ matrix: inout [Float], rows: Int, columns: Int) {
+    var q = (0 ..< columns).map { c in (0 ..< rows).map { Double(matrix[$0 * columns + c]) } }
+    for _ in 0 ..< 2 {
+        for c in 0 ..< columns {
+            for previous in 0 ..< c {
+                let projection = zip(q[c], q[previous]).reduce(0) { $0 + $1.0 * $1.1 }
+                for r in 0 ..< rows { q[c][r] -= projection * q[previous][r] }
+            }
+            let norm = q[c].reduce(0) { $0 + $1 * $1 }.squareRoot()
+            for r in 0 ..< rows { q[c][r] = norm > 1e-12 ? q[c][r] / norm : 0 }
+        }
+    }
+    for c in 0 ..< columns { for r in 0 ..< rows { matrix[r * columns + c] = Float(q[c][r]) } }
+}
