@@ -38,6 +38,7 @@ public struct Hyperparameter: Sendable {
         switch kind {
         case .integer(let range): return "integer in \(range.lowerBound)...\(range.upperBound)"
         case .real(let minimum, let inclusive, let maximum):
+            if !minimum.isFinite { return maximum.isFinite ? "real <= \(format(maximum))" : "real" }
             return "real \(inclusive ? ">=" : ">") \(format(minimum))" + (maximum.isFinite ? ", <= \(format(maximum))" : "")
         case .boolean: return "true or false"
         case .choice(let words): return words.joined(separator: " | ")

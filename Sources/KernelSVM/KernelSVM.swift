@@ -28,7 +28,7 @@ public struct KernelSVM: Classifier {
         Hyperparameter("maxIterations", .integer(1 ... 1_000_000_000), default: .integer(10_000_000),
                        help: "SMO iterations per class pair before giving up (reported when reached)"),
         Hyperparameter("cacheMB", .integer(1 ... 1_048_576), default: .integer(1024),
-                       help: "kernel-row cache of one fit, in MiB, shared by the pairs solved at once"),
+                       help: "kernel values one fit keeps, in MiB: half for the row caches of the pairs solved at once, half shared between pairs"),
         Hyperparameter("rowBlock", .integer(1 ... 4096), default: .integer(64),
                        help: "kernel rows computed per GEMM on a cache miss"),
     ]
