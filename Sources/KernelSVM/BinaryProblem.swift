@@ -1,4 +1,5 @@
 import BenchCore
+import Dispatch
 import LinearAlgebra
 
 /// One of the one-vs-one problems: the images of class `positive` (y = +1) against those of
@@ -28,7 +29,7 @@ struct BinaryProblem: Sendable {
     /// rows against an image's own class shared with the other pairs through `shared`.
     func solve(training: ClassSortedTraining, kernel: KernelFunction, solver: SMOSolver.Configuration,
                budget: Int, block: Int, shared: OwnClassRows) -> BinarySolution {
-        let start = ContinuousClock.now
+        let start = DispatchTime.now()
         let n = size, depth = training.depth
         let norms = (0 ..< n).map { training.squaredNorms[sortedIndex($0, in: training)] }
         let diagonal = norms.map { kernel.value(dot: $0, squaredNorm: $0, $0) }
@@ -41,8 +42,8 @@ struct BinaryProblem: Sendable {
         // together, one GEMM on the class's columns of the shared packed matrix, then the kernel
         // applied in place.
         let cache = KernelRowCache(width: n, diagonal: diagonal, budget: budget, block: block) { samples, out in
+            let images = samples.map { sortedIndex($0, in: training) }
             for piece in pieces {
-                let images = samples.map { sortedIndex($0, in: training) }
                 let own = samples.map { ($0 < positiveCount) == (piece.label == positive) }
                 let missing = samples.indices.filter { r in
                     !(own[r] && shared.copy(images[r], count: piece.count, into: out + r * n + piece.offset))
@@ -77,7 +78,7 @@ struct BinaryProblem: Sendable {
         }
         let labels = (0 ..< n).map { $0 < positiveCount ? 1.0 : -1.0 }
         let solution = SMOSolver(labels: labels, configuration: solver).solve(cache)
-        return BinarySolution(problem: self, solution: solution, seconds: (ContinuousClock.now - start).seconds,
+        return BinarySolution(problem: self, solution: solution, seconds: Stopwatch.seconds(since: start),
                               rowsComputed: cache.rowsComputed, rowRequests: cache.requests, cacheBytes: cache.byteCount)
     }
 }
@@ -95,8 +96,4 @@ struct BinarySolution: Sendable {
     /// Samples with α > 0, and those at the bound C.
     var supportVectors: Int { solution.alpha.count { $0 > 0 } }
     var boundedSupportVectors: Int { solution.alpha.count { $0 == solution.C } }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

@@ -1,4 +1,5 @@
 import BenchCore
+import Dispatch
 import Synchronization
 
 /// A kernel support vector machine (C-SVC; Cortes and Vapnik, "Support-vector networks",
@@ -54,7 +55,7 @@ public struct KernelSVM: Classifier {
     }
 
     public func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> any FittedClassifier {
-        let start = ContinuousClock.now
+        let start = DispatchTime.now()
         let present = training.classCounts.indices.filter { training.classCounts[$0] > 0 }
         guard present.count >= 2 else {
             throw FitError("svm: needs images of at least two classes; got \(present.count)")
@@ -85,7 +86,7 @@ public struct KernelSVM: Classifier {
                 state.work += work(problem)
                 return state
             }
-            let elapsed = (ContinuousClock.now - start).seconds
+            let elapsed = Stopwatch.seconds(since: start)
             let note = result.solution.reachedIterationCap ? " (stopped at the iteration cap, gap \(format(result.solution.gap)))" : ""
             context.report("pair \(problem.positive) vs \(problem.negative): \(result.supportVectors) support vectors, "
                            + "\(result.solution.iterations) iterations, \(String(format: "%.1f", result.seconds)) s\(note); "
@@ -96,7 +97,7 @@ public struct KernelSVM: Classifier {
         var byProblem = [BinarySolution?](repeating: nil, count: problems.count)
         for (k, result) in solved.enumerated() { byProblem[schedule[k]] = result }
         return SVMModel(kernel: kernel, training: sorted, solutions: byProblem.compactMap { $0 }, classCount: training.classCount,
-                        cacheBudget: cacheBytes, shared: shared.statistics, fitSeconds: (ContinuousClock.now - start).seconds)
+                        cacheBudget: cacheBytes, shared: shared.statistics)
     }
 }
 

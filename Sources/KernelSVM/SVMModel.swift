@@ -33,17 +33,15 @@ public struct SVMModel: FittedClassifier {
     let cacheBudget: Int
     /// Row pieces copied from and stored in the store shared by the pairs, and its bytes.
     let shared: (hits: Int, stored: Int, bytes: Int)
-    let fitSeconds: Double
     /// Test images per prediction block.
     let queryBlock = 256
 
     init(kernel: KernelFunction, training: ClassSortedTraining, solutions: [BinarySolution], classCount: Int,
-         cacheBudget: Int, shared: (hits: Int, stored: Int, bytes: Int), fitSeconds: Double) {
+         cacheBudget: Int, shared: (hits: Int, stored: Int, bytes: Int)) {
         self.kernel = kernel
         self.classCount = classCount
         self.cacheBudget = cacheBudget
         self.shared = shared
-        self.fitSeconds = fitSeconds
         pairs = solutions.map { ($0.problem.positive, $0.problem.negative) }
         activeColumns = training.activeColumns
         inputColumns = training.inputColumns
