@@ -154,7 +154,9 @@ public struct SVMModel: FittedClassifier {
                 ("SMO iterations", "\(totalIterations) over all pairs"
                     + (capped.isEmpty ? "" : "; \(capped.count) pair(s) stopped at the iteration cap")),
                 ("kernel rows", "\(rowsComputed) computed for \(requests) requests "
-                    + "(\(String(format: "%.1f", 100 * (1 - Double(rowsComputed) / Double(max(1, requests)))))% saved by the cache)"),
+                    + (rowsComputed <= requests
+                        ? "(\(String(format: "%.1f", 100 * (1 - Double(rowsComputed) / Double(max(1, requests)))))% saved by the cache)"
+                        : "(more than asked for: rows computed ahead were evicted before use; a larger cacheMB avoids that)")),
                 ("kernel-row cache", "budget \(cacheBudget / 1_048_576) MiB per fit; the largest pair's cache held "
                     + String(format: "%.1f", Double(widest) / 1_048_576) + " MiB"),
                 ("rows shared between pairs", "\(shared.hits) pieces against the image's own class copied instead of computed; "
