@@ -47,23 +47,26 @@ public struct KNearestNeighbors: Classifier {
         let dimensions = settings.integer("projection")
         let search: NearestNeighborsModel.Search
         let operand: FeatureMatrix
+        let operandNorms: [Float]
         if dimensions > 0 && dimensions < features.columns {
             let bound = ProjectionBound(features, dimensions: dimensions, seed: seed, threads: context.threads)
             let projected = features.values.withUnsafeBufferPointer {
                 bound.project($0.baseAddress!, count: features.rows, threads: context.threads)
             }
             search = .bounded(bound: bound, images: features)
-            operand = FeatureMatrix(rows: features.rows, columns: bound.dimensions, values: projected)
+            operand = FeatureMatrix(rows: features.rows, columns: bound.dimensions, values: projected.values)
+            operandNorms = zip(operand.squaredRowNorms(), projected.centredNorms).map { $0 - NearestNeighborsModel.margin * $1 }
         } else {
             search = .plain
             operand = features
+            operandNorms = features.squaredRowNorms()
         }
         let packed = operand.values.withUnsafeBufferPointer { values in
             // B = Tᵀ: depth = dimensions, columns = training images.
             PackedRightOperand(MatrixOperand(values.baseAddress!, rows: operand.columns, columns: operand.rows, transposed: true),
                                threads: context.threads)
         }
-        return NearestNeighborsModel(search: search, packed: packed, packedNorms: operand.squaredRowNorms(), activeColumns: active,
+        return NearestNeighborsModel(search: search, packed: packed, packedNorms: operandNorms, activeColumns: active,
                                      inputColumns: training.images.pixelCount, labels: training.labels,
                                      classCount: training.classCount, k: k, queryBlock: queryBlock, trainingBlock: trainingBlock,
                                      statistics: SearchStatistics())

@@ -14,10 +14,15 @@ public struct NearestNeighborsModel: FittedClassifier {
     }
 
     let search: Search
-    /// The GEMM's right-hand operand: the training images (plain) or their projections (bounded),
-    /// and the squared norm of each of its columns.
+    /// The GEMM's right-hand operand: the training images (plain) or their projections p_t
+    /// (bounded); and for each column ‖t‖² (plain) or ‖p_t‖² − margin · ‖t − μ‖² (bounded).
     let packed: PackedRightOperand
     let packedNorms: [Float]
+
+    /// How far the bounded search lowers each bound below its computed value, as a fraction of
+    /// ‖q − μ‖² + ‖t − μ‖²: 0.1%, more than twenty times the worst-case rounding of a bound
+    /// computed in single precision by GEMMs of depth d ≤ 784 (about d·2⁻²⁴ ≈ 5·10⁻⁵ of that sum).
+    static let margin: Float = 1e-3
     /// The input pixels used (those nonzero in some training image), and how many there were.
     let activeColumns: [Int]
     let inputColumns: Int
@@ -40,8 +45,12 @@ public struct NearestNeighborsModel: FittedClassifier {
     public func neighbours(of images: FeatureMatrix, context: ExecutionContext) -> [[Neighbour]] {
         precondition(images.columns == inputColumns, "knn: model has \(inputColumns) features, images have \(images.columns)")
         let queries = images.selecting(columns: activeColumns)
-        // ‖q‖² over every pixel: ink where no training image has any adds to every distance alike.
+        // Ink where no training image has any adds the same to all of a query's distances:
+        // the plain search adds ‖q‖² over every pixel, the bounded one Σ q_j² over those pixels.
         let queryNorms = images.squaredRowNorms()
+        let activeSet = Set(activeColumns)
+        let inactive = (0 ..< images.columns).filter { !activeSet.contains($0) }
+        let inactiveNorms = (0 ..< images.rows).map { q in inactive.reduce(Float(0)) { $0 + images[q, $1] * images[q, $1] } }
         let blocks = (queries.rows + queryBlock - 1) / queryBlock
         let perBlock = queries.values.withUnsafeBufferPointer { values in
             let shared = SharedReads(values)
@@ -51,7 +60,7 @@ public struct NearestNeighborsModel: FittedClassifier {
                 switch search {
                 case .plain: return nearest(queries: start, count: count, norms: queryNorms[first ..< first + count])
                 case .bounded(let bound, let images):
-                    return nearest(queries: start, count: count, norms: queryNorms[first ..< first + count], bound: bound, images: images)
+                    return nearest(queries: start, count: count, inactiveNorms: inactiveNorms[first ..< first + count], bound: bound, images: images)
                 }
             }
         }
@@ -94,33 +103,31 @@ public struct NearestNeighborsModel: FittedClassifier {
     /// query's current k-th nearest distance.
     ///
     /// The bound, ‖p_q‖² + ‖p_t‖² − 2p_q·p_t for the projections p, is rounded in single
-    /// precision; it is lowered by a margin of 0.1% of ‖p_q‖² + ‖p_t‖², some hundred times the
-    /// rounding error, so that rounding can never rule out a true neighbour.
-    private func nearest(queries: UnsafePointer<Float>, count: Int, norms queryNorms: ArraySlice<Float>,
+    /// precision; it is lowered by ``margin`` · (‖q − μ‖² + ‖t − μ‖²), many times the rounding
+    /// error, so that rounding does not rule out a true neighbour.
+    private func nearest(queries: UnsafePointer<Float>, count: Int, inactiveNorms: ArraySlice<Float>,
                          bound: ProjectionBound, images: FeatureMatrix) -> [[Neighbour]] {
         let n = packed.columns, m = bound.dimensions, d = images.columns
         let projected = bound.project(queries, count: count)
-        let keep: Float = 0.999
-        let boundNorms = (0 ..< count).map { q in keep * (0 ..< m).reduce(0) { $0 + projected[q * m + $1] * projected[q * m + $1] } }
+        let queryTerms = (0 ..< count).map { q in
+            (0 ..< m).reduce(Float(0)) { $0 + projected.values[q * m + $1] * projected.values[q * m + $1] } - Self.margin * projected.centredNorms[q]
+        }
         var best = [TopK](repeating: TopK(k: k), count: count)
         var products = [Float](repeating: 0, count: count * min(trainingBlock, n))
         var exact = 0
-        // Exact distances use only the active pixels; ink elsewhere adds the same to all of a
-        // query's distances, so it is added at the end (as ‖q‖² is in the plain search).
-        let activeNorms = (0 ..< count).map { q in (0 ..< d).reduce(Float(0)) { $0 + queries[q * d + $1] * queries[q * d + $1] } }
-        projected.withUnsafeBufferPointer { p in
+        projected.values.withUnsafeBufferPointer { p in
             let a = MatrixOperand(p.baseAddress!, rows: count, columns: m)
             for start in stride(from: 0, to: n, by: trainingBlock) {
                 let width = min(trainingBlock, n - start)
                 products.withUnsafeMutableBufferPointer { c in
                     sgemm(a, packed, columns: start ..< start + width, into: MatrixDestination(c.baseAddress!, rows: count, columns: width))
-                    packedNorms.withUnsafeBufferPointer { norms in
+                    packedNorms.withUnsafeBufferPointer { trainingTerms in
                         images.values.withUnsafeBufferPointer { training in
                             for q in 0 ..< count {
                                 let row = c.baseAddress! + q * width
                                 let query = queries + q * d
                                 var threshold = best[q].threshold
-                                for j in 0 ..< width where boundNorms[q] + keep * norms[start + j] - 2 * row[j] < threshold {
+                                for j in 0 ..< width where queryTerms[q] + trainingTerms[start + j] - 2 * row[j] < threshold {
                                     let distance = squaredDistance(query, training.baseAddress! + (start + j) * d, count: d)
                                     exact += 1
                                     if distance < threshold {
@@ -135,9 +142,7 @@ public struct NearestNeighborsModel: FittedClassifier {
             }
         }
         statistics.record(queries: count, exactDistances: exact)
-        return (0 ..< count).map { q in
-            best[q].sorted.map { Neighbour(index: $0.index, distance: $0.distance + queryNorms[queryNorms.startIndex + q] - activeNorms[q]) }
-        }
+        return zip(best, inactiveNorms).map { top, extra in top.sorted.map { Neighbour(index: $0.index, distance: $0.distance + extra) } }
     }
 
     /// Majority vote; a tie between classes goes to the tied class with the nearest member.
@@ -157,11 +162,11 @@ public struct NearestNeighborsModel: FittedClassifier {
             storedAs = "packed float32 images, norms"
             searchFact = "every distance from the GEMM over all pixels"
         case .bounded(let bound, let images):
-            modelBytes = packed.byteCount + packedNorms.count * 4 + images.values.count * 4 + (bound.basis.count + bound.shift.count) * 4 + labels.count * 8
+            modelBytes = packed.byteCount + packedNorms.count * 4 + images.values.count * 4 + (bound.basis.count + bound.mean.count) * 4 + labels.count * 8
             storedAs = "float32 images, their packed projections and norms, the projection"
             let (queries, exact) = statistics.totals
             searchFact = "lower bounds from \(bound.dimensions) principal directions; "
-                + (queries == 0 ? "no prediction yet" : String(format: "%.0f exact distances per test image on average (of %d training images) in the last prediction", Double(exact) / Double(queries), packed.columns))
+                + (queries == 0 ? "no prediction yet" : String(format: "%.0f exact distances per query on average (of %d training images), over this model's predictions", Double(exact) / Double(queries), packed.columns))
         }
         return ModelReport(facts: [
             ("k", String(k)),

@@ -19,9 +19,9 @@ public struct ProjectionBound: Sendable {
     public let dimensions: Int
     /// U, d × m, row-major, orthonormal columns.
     public let basis: [Float]
-    /// μᵀU for the training mean μ: projections are taken of x − μ, which keeps them small
-    /// and so their rounding small (distances do not change with the shift).
-    public let shift: [Float]
+    /// The training mean μ. Projections are taken of x − μ, centred before the GEMM, so that
+    /// their rounding scales with ‖x − μ‖ (distances do not change with the shift).
+    public let mean: [Float]
 
     /// The leading `dimensions` principal directions of `features` (rows are images), by
     /// subspace iteration (Golub and Van Loan, *Matrix Computations*, §8.2.4) from a seeded
@@ -70,20 +70,33 @@ public struct ProjectionBound: Sendable {
             v = product
         }
         basis = v
-        shift = (0 ..< m).map { c in Float((0 ..< d).reduce(0.0) { $0 + mean[$1] * Double(v[$1 * m + c]) }) }
+        self.mean = mean.map { Float($0) }
     }
 
-    /// Uᵀ(x − μ) for `count` rows of `rows` (each `depth` wide), row after row.
-    public func project(_ rows: UnsafePointer<Float>, count: Int, threads: Int = 1) -> [Float] {
+    /// Uᵀ(x − μ) for `count` rows of `rows` (each `depth` wide), row after row, and ‖x − μ‖²
+    /// of each row.
+    public func project(_ rows: UnsafePointer<Float>, count: Int, threads: Int = 1) -> (values: [Float], centredNorms: [Float]) {
+        var centred = [Float](repeating: 0, count: count * depth)
+        var centredNorms = [Float](repeating: 0, count: count)
+        for r in 0 ..< count {
+            var norm: Float = 0
+            for j in 0 ..< depth {
+                let value = rows[r * depth + j] - mean[j]
+                centred[r * depth + j] = value
+                norm += value * value
+            }
+            centredNorms[r] = norm
+        }
         var projected = [Float](repeating: 0, count: count * dimensions)
-        basis.withUnsafeBufferPointer { u in
-            projected.withUnsafeMutableBufferPointer { p in
-                sgemm(MatrixOperand(rows, rows: count, columns: depth), MatrixOperand(u.baseAddress!, rows: depth, columns: dimensions),
-                      into: MatrixDestination(p.baseAddress!, rows: count, columns: dimensions), threads: threads)
+        centred.withUnsafeBufferPointer { x in
+            basis.withUnsafeBufferPointer { u in
+                projected.withUnsafeMutableBufferPointer { p in
+                    sgemm(MatrixOperand(x.baseAddress!, rows: count, columns: depth), MatrixOperand(u.baseAddress!, rows: depth, columns: dimensions),
+                          into: MatrixDestination(p.baseAddress!, rows: count, columns: dimensions), threads: threads)
+                }
             }
         }
-        for r in 0 ..< count { for c in 0 ..< dimensions { projected[r * dimensions + c] -= shift[c] } }
-        return projected
+        return (projected, centredNorms)
     }
 }
 

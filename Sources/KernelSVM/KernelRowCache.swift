@@ -72,7 +72,11 @@ final class KernelRowCache: KernelRowSource {
         requests += 1
         if slotOfSample[i] < 0 {
             var wanted = [i]
-            for t in priorities() where wanted.count < block && t != i && slotOfSample[t] < 0 { wanted.append(t) }
+            var chosen: Set = [i]
+            for t in priorities() {
+                if wanted.count == block { break }
+                if slotOfSample[t] < 0 && chosen.insert(t).inserted { wanted.append(t) }
+            }
             computeRows(wanted, blockBuffer)
             rowsComputed += wanted.count
             blocksComputed += 1

@@ -91,8 +91,14 @@ public struct SMOSolver: Sendable {
         var low = labels.map { $0 < 0 }
         var iterations = 0, gap = Double.infinity, capped = false
 
+        func updateMembership(_ t: Int) {
+            up[t] = labels[t] > 0 ? alpha[t] < C : alpha[t] > 0
+            low[t] = labels[t] > 0 ? alpha[t] > 0 : alpha[t] < C
+        }
+
         /// The samples most likely to be chosen next, for the cache to compute ahead: the largest
-        /// residuals in I_up and the smallest in I_low, alternately.
+        /// residuals in I_up and the smallest in I_low, alternately. A free sample (0 < α < C)
+        /// is in both sets and may be listed twice.
         func priorities() -> [Int] {
             let ups = (0 ..< n).filter { up[$0] }.sorted { (residual[$0], -$0) > (residual[$1], -$1) }
             let lows = (0 ..< n).filter { low[$0] }.sorted { (residual[$0], $0) < (residual[$1], $1) }
@@ -147,16 +153,15 @@ public struct SMOSolver: Sendable {
             let roomJ = labels[j] > 0 ? alpha[j] : C - alpha[j]
             let step = min((rMax - residual[j]) / (a > 0 ? a : Self.tau), roomI, roomJ)
             // A clipped variable lands exactly on its bound, not a rounding error away from it.
-            alpha[i] = step == roomI ? (labels[i] > 0 ? C : 0) : alpha[i] + labels[i] * step
-            alpha[j] = step == roomJ ? (labels[j] > 0 ? 0 : C) : alpha[j] - labels[j] * step
-            for t in [i, j] {
-                up[t] = labels[t] > 0 ? alpha[t] < C : alpha[t] > 0
-                low[t] = labels[t] > 0 ? alpha[t] > 0 : alpha[t] < C
-            }
+            // An unclipped one stays inside it (rounding could otherwise push it just past).
+            alpha[i] = step == roomI ? (labels[i] > 0 ? C : 0) : min(C, max(0, alpha[i] + labels[i] * step))
+            alpha[j] = step == roomJ ? (labels[j] > 0 ? 0 : C) : min(C, max(0, alpha[j] - labels[j] * step))
+            updateMembership(i)
+            updateMembership(j)
 
             // 4. Every residual, from the two rows.
             residual.withUnsafeMutableBufferPointer { r in
-                for t in 0 ..< n { r[t] -= step * Double(rowI[t] - rowJ[t]) }
+                for t in 0 ..< n { r[t] -= step * (Double(rowI[t]) - Double(rowJ[t])) }
             }
         }
         return Solution(alpha: alpha, C: C, bias: bias(alpha: alpha, residual: residual), iterations: iterations,

@@ -107,6 +107,11 @@ import Testing
         let found = bounded.neighbours(of: test.images.features, context: ExecutionContext(threads: 2))
         for q in 0 ..< test.count {
             #expect(found[q].map(\.index) == bruteForce(training, test.images.features.row(q), k: 3), "query \(q)")
+            // Full distances, including ink on pixels that no training image of the sample has.
+            let distances = bruteForceDistances(training, test.images.features.row(q))
+            for neighbour in found[q] {
+                #expect(abs(Double(neighbour.distance) - distances[neighbour.index]) < 1e-4 * max(1, distances[neighbour.index]))
+            }
         }
         // The projection's random start changes the work, never the answer.
         let other = try KNearestNeighbors(settings: settings).fit(training, seed: 99, context: ExecutionContext(threads: 1))
@@ -127,7 +132,7 @@ import Testing
                 #expect(abs(dot - (a == b ? 1 : 0)) < 1e-5, "columns \(a), \(b)")
             }
         }
-        let projected = training.images.features.values.withUnsafeBufferPointer { bound.project($0.baseAddress!, count: training.count) }
+        let projected = training.images.features.values.withUnsafeBufferPointer { bound.project($0.baseAddress!, count: training.count) }.values
         var generator = SplitMix64(seed: 8)
         for _ in 0 ..< 200 {
             let (s, t) = (generator.nextInt(below: training.count), generator.nextInt(below: training.count))
