@@ -87,7 +87,7 @@ public struct KernelSVM: Classifier {
                 return state
             }
             let elapsed = Stopwatch.seconds(since: start)
-            let note = result.solution.reachedIterationCap ? " (stopped at the iteration cap, gap \(format(result.solution.gap)))" : ""
+            let note = result.solution.reachedIterationCap ? " (stopped at the iteration cap, gap \(String(format: "%.3g", result.solution.gap)))" : ""
             context.report("pair \(problem.positive) vs \(problem.negative): \(result.supportVectors) support vectors, "
                            + "\(result.solution.iterations) iterations, \(String(format: "%.1f", result.seconds)) s\(note); "
                            + "\(count)/\(problems.count) pairs, \(String(format: "%.0f", elapsed)) s elapsed, "
