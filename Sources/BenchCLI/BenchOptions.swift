@@ -197,6 +197,7 @@ public struct BenchOptions: Equatable {
           swift run -c release bench --all
           swift run -c release bench --algo softmax --folds 5
           swift run -c release bench --algo softmax --train-size 6000 --set softmax.l2=0.001
+          swift run -c release bench --algo svm --folds 5 --set svm.C=5 --set svm.gamma=0.025
           swift run -c release bench --kernels
 
         EXIT STATUS: 0 success, 1 a fit failed, 64 usage error, 65 bad data, 66 missing data,
