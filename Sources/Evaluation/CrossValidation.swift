@@ -53,19 +53,22 @@ public enum SeedStream {
 
 /// Stratified k-fold cross-validation of `classifier` on `data`, a fresh model per fold.
 ///
-/// Folds run in parallel, up to `jobs` at a time; a fold's fit gets `jobs / concurrentFolds`
-/// threads. Each fold's model has its own seed, derived from `seed` and the fold number, and
-/// classifiers give the same model for any thread count, so the result does not depend on `jobs`.
+/// Folds run in parallel, up to `jobs` at a time, in rounds: a fold's fit gets
+/// `jobs / concurrentFolds` threads, except in a last, partial round, whose folds share all
+/// `jobs` threads (5 folds on 2 cores: two rounds of two folds on one thread each, then the
+/// fifth fold on two threads, instead of leaving a core idle). Each fold's model has its own
+/// seed, derived from `seed` and the fold number, and classifiers give the same model for any
+/// thread count, so the result does not depend on `jobs`.
 public func crossValidate(_ classifier: any Classifier, on data: LabeledImages, folds: Int, seed: UInt64,
                           jobs: Int, progress: ProgressLog) -> CrossValidationResult {
     let name = type(of: classifier).name
     let splits = StratifiedKFold(folds: folds).testIndices(labels: data.labels, classCount: data.classCount, seed: SeedStream.folds(seed))
-    let concurrent = min(max(jobs, 1), folds)
-    let threadsPerFold = max(1, jobs / concurrent)
-    progress.log("\(name): cross-validation, \(folds) folds, \(concurrent) at a time, \(threadsPerFold) thread(s) each")
+    let plan = FoldSchedule(folds: folds, jobs: jobs)
+    let concurrent = plan.concurrent
+    progress.log("\(name): cross-validation, \(folds) folds, \(plan.description)")
     let results = parallelMap(folds, threads: concurrent) { fold -> FoldResult in
         let label = "\(name) fold \(fold + 1)/\(folds)"
-        let context = ExecutionContext(threads: threadsPerFold, progress: progress, label: label)
+        let context = ExecutionContext(threads: plan.threads(fold: fold), progress: progress, label: label)
         let testIndices = splits[fold]
         let training = data.subset(StratifiedKFold.trainingIndices(count: data.count, excluding: testIndices))
         let held = data.subset(testIndices)

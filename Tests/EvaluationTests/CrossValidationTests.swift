@@ -71,4 +71,13 @@ struct NearestCentroid: Classifier {
         #expect(evaluation.predictions == [0, 1, 0, 1])
         #expect(evaluation.metrics.accuracy == 1)
     }
+
+    @Test(arguments: [
+        (5, 2, [1, 1, 1, 1, 2]), (3, 2, [1, 1, 2]), (2, 2, [1, 1]), (5, 1, [1, 1, 1, 1, 1]),
+        (5, 4, [1, 1, 1, 1, 4]), (7, 3, [1, 1, 1, 1, 1, 1, 3]), (5, 3, [1, 1, 1, 1, 1]), (2, 8, [4, 4]),
+    ])
+    func foldsOfALastPartialRoundShareAllThreads(folds: Int, jobs: Int, expected: [Int]) {
+        let plan = FoldSchedule(folds: folds, jobs: jobs)
+        #expect((0 ..< folds).map(plan.threads(fold:)) == expected, "\(folds) folds on \(jobs) jobs")
+    }
 }
