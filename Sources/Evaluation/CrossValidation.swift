@@ -66,7 +66,8 @@ public func crossValidate(_ classifier: any Classifier, on data: LabeledImages, 
     let plan = FoldSchedule(folds: folds, jobs: jobs)
     let concurrent = plan.concurrent
     progress.log("\(name): cross-validation, \(folds) folds, \(plan.description)")
-    let results = parallelMap(folds, threads: concurrent) { fold -> FoldResult in
+    // Folds on threads of their own, so that a fold fitted alone uses all its threads.
+    let results = parallelMapOnThreads(folds, threads: concurrent) { fold -> FoldResult in
         let label = "\(name) fold \(fold + 1)/\(folds)"
         let context = ExecutionContext(threads: plan.threads(fold: fold), progress: progress, label: label)
         let testIndices = splits[fold]

@@ -1,5 +1,5 @@
 /// How cross-validation spreads its folds over `jobs` threads: rounds of `concurrent` folds
-/// at a time, in fold order (the order ``parallelMap`` hands them out).
+/// at a time, in fold order (the order ``parallelMapOnThreads`` hands them out).
 ///
 /// The folds of a last, partial round get the threads a full round would have shared, so that
 /// no core waits idle for the last fold. The rounds are not strict: a last-round fold starts as
