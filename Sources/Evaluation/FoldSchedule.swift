@@ -28,6 +28,7 @@ public struct FoldSchedule: Sendable, Equatable {
     public var description: String {
         let lastRound = folds % concurrent
         let base = "\(concurrent) at a time, \(threads(fold: 0)) thread(s) each"
-        return lastRound == 0 || folds <= concurrent ? base : base + "; the last \(lastRound) with \(threads(fold: folds - 1)) thread(s) each"
+        let last = threads(fold: folds - 1)
+        return lastRound == 0 || last == threads(fold: 0) ? base : base + "; the last \(lastRound) with \(last) thread(s) each"
     }
 }
