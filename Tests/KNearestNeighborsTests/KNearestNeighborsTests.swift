@@ -31,6 +31,15 @@ import Testing
         return distances.indices.sorted { distances[$0] != distances[$1] ? distances[$0] < distances[$1] : $0 < $1 }.prefix(k).map { $0 }
     }
 
+    /// `found` are the brute-force `k` nearest of `query`, in order, with their distances.
+    func expectBruteForceNeighbours(_ found: [Neighbour], k: Int, _ training: LabeledImages, _ query: ArraySlice<Float>, _ what: String) {
+        #expect(found.map(\.index) == bruteForce(training, query, k: k), "\(what)")
+        let distances = bruteForceDistances(training, query)
+        for neighbour in found {
+            #expect(abs(Double(neighbour.distance) - distances[neighbour.index]) < 1e-4 * max(1, distances[neighbour.index]), "\(what)")
+        }
+    }
+
     @Test(arguments: [(UInt64(1), 0), (2, 0), (3, 0), (4, 8), (5, 40), (6, 63)])
     func neighboursMatchBruteForce(seed: UInt64, projection: Int) throws {
         let training = randomImages(700, side: 9, classes: 4, seed: seed)
@@ -43,11 +52,7 @@ import Testing
         let model = try KNearestNeighbors(settings: settings).fit(training, seed: 0, context: ExecutionContext(threads: 2)) as! NearestNeighborsModel
         let found = model.neighbours(of: queries.images.features, context: ExecutionContext(threads: 2))
         for q in 0 ..< queries.count {
-            #expect(found[q].map(\.index) == bruteForce(training, queries.images.features.row(q), k: 5), "seed \(seed), query \(q)")
-            let distances = bruteForceDistances(training, queries.images.features.row(q))
-            for neighbour in found[q] {
-                #expect(abs(Double(neighbour.distance) - distances[neighbour.index]) < 1e-4 * max(1, distances[neighbour.index]))
-            }
+            expectBruteForceNeighbours(found[q], k: 5, training, queries.images.features.row(q), "seed \(seed), query \(q)")
         }
     }
 
@@ -106,12 +111,8 @@ import Testing
         let bounded = try KNearestNeighbors(settings: settings).fit(training, seed: 3, context: ExecutionContext(threads: 2)) as! NearestNeighborsModel
         let found = bounded.neighbours(of: test.images.features, context: ExecutionContext(threads: 2))
         for q in 0 ..< test.count {
-            #expect(found[q].map(\.index) == bruteForce(training, test.images.features.row(q), k: 3), "query \(q)")
             // Full distances, including ink on pixels that no training image of the sample has.
-            let distances = bruteForceDistances(training, test.images.features.row(q))
-            for neighbour in found[q] {
-                #expect(abs(Double(neighbour.distance) - distances[neighbour.index]) < 1e-4 * max(1, distances[neighbour.index]))
-            }
+            expectBruteForceNeighbours(found[q], k: 3, training, test.images.features.row(q), "query \(q)")
         }
         // The projection's random start changes the work, never the answer.
         let other = try KNearestNeighbors(settings: settings).fit(training, seed: 99, context: ExecutionContext(threads: 1))
