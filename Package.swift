@@ -27,7 +27,7 @@ let package = Package(
 
         // MARK: - Classifiers, one module each
 
-        .target(name: "SoftmaxRegression", dependencies: ["BenchCore"], swiftSettings: optimised),
+        .target(name: "SoftmaxRegression", dependencies: ["BenchCore", "LinearAlgebra"], swiftSettings: optimised),
         .target(name: "KNearestNeighbors", dependencies: ["BenchCore", "LinearAlgebra"], swiftSettings: optimised),
         .target(name: "RandomForest", dependencies: ["BenchCore", "Evaluation"], swiftSettings: optimised),
         .target(name: "ConvolutionalNetwork", dependencies: ["BenchCore", "NeuralNetwork"], swiftSettings: optimised),

@@ -12,6 +12,33 @@ public protocol FloatVector: SIMD, Sendable where Scalar == Float {
 
     /// |x| for each lane, by clearing the sign bit.
     static func magnitude(_ x: Self) -> Self
+
+    /// The largest lane (of lanes that are not NaN).
+    ///
+    /// The standard library's `max()` goes lane by lane through NaN checks, about 50 cycles
+    /// for 16 lanes; this halves the vector at each step with ``lanewiseMaximum(_:_:)``.
+    static func largestLane(_ x: Self) -> Float
+}
+
+/// The larger of `a` and `b` in each lane (`b` where either is NaN).
+///
+/// Written as a blend on `a .< b` for one concrete type, which compiles to one `vmaxps`; the
+/// standard library's `pointwiseMax`, and the same blend written generically, compile to
+/// lane-by-lane loops.
+@inlinable @inline(__always)
+public func lanewiseMaximum(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+    a.replacing(with: b, where: a .< b)
+}
+
+@inlinable @inline(__always)
+public func lanewiseMaximum(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> {
+    a.replacing(with: b, where: a .< b)
+}
+
+@inlinable @inline(__always)
+func largestLaneOfQuad(_ x: SIMD4<Float>) -> Float {
+    let pair = lanewiseMaximum(x, SIMD4(x[2], x[3], x[0], x[1]))
+    return Swift.max(pair[0], pair[1])
 }
 
 extension SIMD8: FloatVector where Scalar == Float {
@@ -24,6 +51,9 @@ extension SIMD8: FloatVector where Scalar == Float {
     public static func magnitude(_ x: Self) -> Self {
         unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: Self.self)
     }
+
+    @inlinable @inline(__always)
+    public static func largestLane(_ x: Self) -> Float { largestLaneOfQuad(lanewiseMaximum(x.lowHalf, x.highHalf)) }
 }
 
 extension SIMD16: FloatVector where Scalar == Float {
@@ -35,6 +65,11 @@ extension SIMD16: FloatVector where Scalar == Float {
     @inlinable @inline(__always)
     public static func magnitude(_ x: Self) -> Self {
         unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: Self.self)
+    }
+
+    @inlinable @inline(__always)
+    public static func largestLane(_ x: Self) -> Float {
+        SIMD8<Float>.largestLane(lanewiseMaximum(x.lowHalf, x.highHalf))
     }
 }
 
@@ -48,6 +83,12 @@ extension SIMD32: FloatVector where Scalar == Float {
     public static func magnitude(_ x: Self) -> Self {
         unsafeBitCast(unsafeBitCast(x, to: SIMD32<UInt32>.self) & 0x7FFF_FFFF, to: Self.self)
     }
+
+    @inlinable @inline(__always)
+    public static func largestLane(_ x: Self) -> Float {
+        let (a, b) = (x.lowHalf, x.highHalf)
+        return SIMD16<Float>.largestLane(SIMD16(lowHalf: lanewiseMaximum(a.lowHalf, b.lowHalf), highHalf: lanewiseMaximum(a.highHalf, b.highHalf)))
+    }
 }
 
 extension SIMD64: FloatVector where Scalar == Float {
@@ -59,6 +100,15 @@ extension SIMD64: FloatVector where Scalar == Float {
     @inlinable @inline(__always)
     public static func magnitude(_ x: Self) -> Self {
         unsafeBitCast(unsafeBitCast(x, to: SIMD64<UInt32>.self) & 0x7FFF_FFFF, to: Self.self)
+    }
+
+    @inlinable @inline(__always)
+    public static func largestLane(_ x: Self) -> Float {
+        let (a, b) = (x.lowHalf, x.highHalf)
+        return SIMD32<Float>.largestLane(SIMD32(lowHalf: SIMD16(lowHalf: lanewiseMaximum(a.lowHalf.lowHalf, b.lowHalf.lowHalf),
+                                                                highHalf: lanewiseMaximum(a.lowHalf.highHalf, b.lowHalf.highHalf)),
+                                                highHalf: SIMD16(lowHalf: lanewiseMaximum(a.highHalf.lowHalf, b.highHalf.lowHalf),
+                                                                 highHalf: lanewiseMaximum(a.highHalf.highHalf, b.highHalf.highHalf))))
     }
 }
 

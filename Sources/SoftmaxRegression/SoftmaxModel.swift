@@ -8,6 +8,8 @@ public struct SoftmaxModel: FittedClassifier {
     public let features: Int
     public let classCount: Int
     let optimisation: LBFGS.Result
+    /// How L-BFGS was preconditioned, for the report.
+    let preconditioning: String
 
     /// Predicted labels (ties go to the lower class).
     public func predict(_ images: ImageSet, context: ExecutionContext) -> [Int] {
@@ -48,9 +50,10 @@ public struct SoftmaxModel: FittedClassifier {
             ("parameters", "\(theta.count) (\(features) × \(classCount) weights + \(classCount) biases)"),
             ("model size", "\(theta.count * MemoryLayout<Float>.size) bytes as float32"),
             ("L-BFGS iterations", "\(optimisation.iterations) (\(optimisation.evaluations) objective evaluations)"),
+            ("preconditioning", preconditioning),
             ("stopped because", optimisation.stop.rawValue),
             ("final training objective", String(format: "%.6f", optimisation.value)),
-            ("final gradient max-norm", String(format: "%.3e", optimisation.gradientMaxNorm)),
+            ("final gradient max-norm", String(format: "%.3e", optimisation.gradientMaxNorm) + (preconditioning == "none" ? "" : " (of the whitened parameters)")),
         ])
     }
 }

@@ -59,17 +59,19 @@ public struct SoftmaxObjective: Sendable {
 
     private func evaluate<V: FloatVector>(_ theta: [Double], _ gradient: inout [Double], _: V.Type) -> Double where V.Scalar == Float {
         let d = data.columns, k = classCount
-        let weights = SoftmaxObjective.packed(theta, features: d, classes: k, as: V.self)
+        let packedWeights = SoftmaxObjective.packed(theta, features: d, classes: k, as: V.self)
+        let weightStorage = UnsafeMutablePointer<V>(OpaquePointer(UnsafeMutableRawPointer.allocate(byteCount: (d + 1) * MemoryLayout<V>.stride, alignment: 64)))
+        defer { weightStorage.deallocate() }
+        for j in 0 ... d { weightStorage[j] = packedWeights[j] }
+        let weights = SharedReads(UnsafeBufferPointer(start: weightStorage, count: d + 1))
         let chunks = (data.rows + Self.chunkSize - 1) / Self.chunkSize
         let partials = parallelMap(chunks, threads: threads) { chunk -> (Double, [V]) in
             let rows = chunk * Self.chunkSize ..< min((chunk + 1) * Self.chunkSize, data.rows)
-            var partialGradient = [V](repeating: V(), count: d + 1)
-            let loss = weights.withUnsafeBufferPointer { w in
-                partialGradient.withUnsafeMutableBufferPointer { g in
-                    lossAndGradient(rows: rows, weights: w, gradient: g)
-                }
-            }
-            return (loss, partialGradient)
+            let g = UnsafeMutablePointer<V>(OpaquePointer(UnsafeMutableRawPointer.allocate(byteCount: (d + 1) * MemoryLayout<V>.stride, alignment: 64)))
+            defer { g.deallocate() }
+            g.initialize(repeating: V(), count: d + 1)
+            let loss = lossAndGradient(rows: rows, weights: weights.buffer, gradient: UnsafeMutableBufferPointer(start: g, count: d + 1))
+            return (loss, Array(UnsafeBufferPointer(start: g, count: d + 1)))
         }
         // Combine the chunks in order, in double precision.
         var loss = 0.0
@@ -126,7 +128,7 @@ public struct SoftmaxObjective: Sendable {
                         let z = weights[d] + ((z0 + z1) + (z2 + z3))
                         // Softmax and cross-entropy, shifted by the largest score for stability;
                         // spare lanes (classes ≥ k) are masked out.
-                        let largest = (z + spareOffset).max()
+                        let largest = V.largestLane(z + spareOffset)
                         let exponentials = exponential(z - largest) * valid
                         let total = exponentials.sum()
                         let label = labels[r]

@@ -43,4 +43,24 @@ import Testing
         #expect(v == SIMD8<Float>(0, 0, 0, 1e-30, 2.5, 0, .greatestFiniteMagnitude, 0))
         #expect(rectified(SIMD8<Float>(repeating: 0.1)) == SIMD8<Float>(repeating: 0.1))
     }
+
+    /// Each width's largest lane, against the plain maximum, on random scores with the spare
+    /// lanes at −1e30 as the softmax sets them; the largest lane moves through every position.
+    @Test func largestLaneIsTheMaximum() {
+        var generator = SplitMix64(seed: 11)
+        func check<V: FloatVector>(_: V.Type, valid: Int) {
+            for position in 0 ..< valid {
+                var v = V(repeating: -1e30)
+                for lane in 0 ..< valid { v[lane] = Float(generator.nextGaussian()) * 10 }
+                v[position] = 40 + Float(generator.nextGaussian())
+                let exact = (0 ..< V.scalarCount).map { v[$0] }.max()!
+                let largest = V.largestLane(v)
+                #expect(largest == exact, "\(V.self), largest at lane \(position): \(largest) vs \(exact)")
+            }
+        }
+        check(SIMD8<Float>.self, valid: 8)
+        check(SIMD16<Float>.self, valid: 10)
+        check(SIMD32<Float>.self, valid: 20)
+        check(SIMD64<Float>.self, valid: 64)
+    }
 }

@@ -56,3 +56,30 @@ import Testing
         #expect(results[0] == results[1] && results[1] == results[2])
     }
 }
+
+@Suite struct SparseRowsTests {
+    /// The nonzeros, found plainly.
+    func reference(_ x: FeatureMatrix) -> (rowStart: [Int], columnIndex: [Int32], value: [Float]) {
+        var rowStart = [0], columnIndex: [Int32] = [], value: [Float] = []
+        for r in 0 ..< x.rows {
+            for c in 0 ..< x.columns where x[r, c] != 0 { columnIndex.append(Int32(c)); value.append(x[r, c]) }
+            rowStart.append(value.count)
+        }
+        return (rowStart, columnIndex, value)
+    }
+
+    /// More rows than one build block, read from bytes and from floats, with 1, 2 and 3 threads.
+    @Test func bytesAndFeaturesGiveTheSameEntriesForAnyThreads() {
+        var generator = SplitMix64(seed: 21)
+        let (rows, columns) = (2 * 4096 + 333, 11)
+        let bytes = (0 ..< rows * columns).map { _ in generator.nextInt(below: 3) == 0 ? UInt8(1 + generator.nextInt(below: 255)) : 0 }
+        let images = ImageSet(height: 1, width: columns, bytes: bytes)
+        let expected = reference(images.features)
+        for threads in [1, 2, 3] {
+            for sparse in [SparseRows(images, threads: threads), SparseRows(images.features, threads: threads)] {
+                #expect(sparse.rowStart == expected.rowStart && sparse.columnIndex == expected.columnIndex
+                        && sparse.value == expected.value, "threads \(threads)")
+            }
+        }
+    }
+}
