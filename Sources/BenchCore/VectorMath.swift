@@ -13,14 +13,14 @@ public protocol FloatVector: SIMD, Sendable where Scalar == Float {
     /// |x| for each lane, by clearing the sign bit.
     static func magnitude(_ x: Self) -> Self
 
-    /// The largest lane (of lanes that are not NaN).
+    /// The largest lane. Unspecified when a lane is NaN (a NaN score has spoiled the loss anyway).
     ///
     /// The standard library's `max()` goes lane by lane through NaN checks, about 50 cycles
     /// for 16 lanes; this halves the vector at each step with ``lanewiseMaximum(_:_:)``.
     static func largestLane(_ x: Self) -> Float
 }
 
-/// The larger of `a` and `b` in each lane (`b` where either is NaN).
+/// The larger of `a` and `b` in each lane (`a` where either is NaN).
 ///
 /// Written as a blend on `a .< b` for one concrete type, which compiles to one `vmaxps`; the
 /// standard library's `pointwiseMax`, and the same blend written generically, compile to

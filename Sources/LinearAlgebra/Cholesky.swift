@@ -24,7 +24,7 @@ private func load(_ p: UnsafeMutablePointer<Double>) -> SIMD4<Double> {
 /// The Cholesky factor of a symmetric positive definite matrix, and the inverse of that factor.
 ///
 /// A = L Lᵀ with L lower triangular (Golub and Van Loan, *Matrix Computations*, 4th ed.,
-/// Algorithm 4.2.1, the row-oriented "dot product" form). Softmax regression uses L⁻¹ to whiten
+/// §4.2), computed row by row, each entry as a dot product of two rows already found. Softmax regression uses L⁻¹ to whiten
 /// its inputs; the matrices there are at most a few thousand wide, so this is written plainly,
 /// in double precision, with inner loops over contiguous rows that the compiler vectorises.
 /// - Complexity: n³/6 multiply-adds for the factor, n³/6 more for its inverse.
@@ -68,7 +68,7 @@ public struct CholeskyFactor: Sendable {
 
     /// L⁻¹, `order × order` row-major and lower triangular.
     ///
-    /// Row i of L⁻¹ follows from row i of L⁻¹L = I: (eᵢ − Σₖ<ᵢ L[i][k] · row k of L⁻¹) / L[i][i],
+    /// Row i of L⁻¹ follows from row i of L·L⁻¹ = I: (eᵢ − Σₖ<ᵢ L[i][k] · row k of L⁻¹) / L[i][i],
     /// where row k of L⁻¹ is zero past column k; every update runs along a contiguous row.
     public func inverse() -> [Double] {
         let n = order

@@ -62,7 +62,7 @@ public struct SoftmaxObjective: Sendable {
         let packedWeights = SoftmaxObjective.packed(theta, features: d, classes: k, as: V.self)
         let weightStorage = UnsafeMutablePointer<V>(OpaquePointer(UnsafeMutableRawPointer.allocate(byteCount: (d + 1) * MemoryLayout<V>.stride, alignment: 64)))
         defer { weightStorage.deallocate() }
-        for j in 0 ... d { weightStorage[j] = packedWeights[j] }
+        weightStorage.initialize(from: packedWeights, count: d + 1)
         let weights = SharedReads(UnsafeBufferPointer(start: weightStorage, count: d + 1))
         let chunks = (data.rows + Self.chunkSize - 1) / Self.chunkSize
         let partials = parallelMap(chunks, threads: threads) { chunk -> (Double, [V]) in

@@ -80,6 +80,6 @@ public struct SoftmaxRegression: Classifier {
         context.report(String(format: "L-BFGS stopped after %d iterations (%@), loss %.5f",
                               result.iterations, result.stop.rawValue, result.value))
         return SoftmaxModel(theta: theta, features: d, classCount: k, optimisation: result,
-                            preconditioning: whitenRows > 0 ? "whitened on \(min(whitenRows, training.count)) sample images, shrinkage \(shrinkage)" : "none")
+                            preconditioning: whitenRows > 0 ? "whitened on \(min(whitenRows, training.count)) sample images, shrinkage " + String(format: "%g", shrinkage) : "none")
     }
 }

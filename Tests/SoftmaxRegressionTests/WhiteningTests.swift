@@ -80,4 +80,21 @@ import Testing
         #expect(whitenedEarly.loss - whitened.loss < 0.5 * (plainEarly.loss - plain.loss),
                 "after 10 iterations: \(whitenedEarly.loss) whitened, \(plainEarly.loss) plain; minimum \(plain.loss)")
     }
+
+    /// Degenerate inputs must not crash or throw: no feature varies (nothing to factor), and a
+    /// shrinkage far below the covariance's rounding on three images (rank 2).
+    @Test func degenerateInputsStillFit() throws {
+        let constant = LabeledImages(images: ImageSet(height: 1, width: 4, bytes: [UInt8](repeating: 9, count: 4 * 6)),
+                                     labels: [0, 1, 1, 1, 2, 1], classCount: 3)
+        let model = try SoftmaxRegression().fit(constant, seed: 0, context: ExecutionContext(threads: 2))
+        // With no information in the pixels, the bias alone predicts the commonest class.
+        #expect(model.predict(constant.images, context: ExecutionContext(threads: 1)) == [Int](repeating: 1, count: 6))
+
+        let (three, _) = try TestData.mnistSample(training: 30, test: 1, seed: 5)
+        let tiny = three.subset([0, 1, 2])
+        var settings = SoftmaxRegression.defaultSettings
+        settings.set("shrinkage", .real(1e-12))
+        let fitted = try SoftmaxRegression(settings: settings).fit(tiny, seed: 0, context: ExecutionContext(threads: 1))
+        #expect(fitted.predict(tiny.images, context: ExecutionContext(threads: 1)) == tiny.labels)
+    }
 }
