@@ -28,7 +28,7 @@ public struct BestSplit: Sendable, Equatable {
     public let impurityDecrease: Double
 
     /// Searches `candidates`, in that order, for the best split of the images with nonzero
-    /// weight; ties go to the earlier candidate, then to the lower threshold.
+    /// weight; ties go to the wider margin, then to the earlier candidate, then to the lower threshold.
     /// - Parameters:
     ///   - data: The images; the byte methods need `data.images.bytes`.
     ///   - weights: One nonnegative weight per image (bootstrap multiplicities); 0 leaves it out.

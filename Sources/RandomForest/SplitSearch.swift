@@ -4,7 +4,7 @@
 /// byte data both choose the same split, threshold and partition (see ``BestSplit``).
 protocol SplitSearch: AnyObject {
     /// A feature value: `UInt8` or `Float`.
-    associatedtype Value
+    associatedtype Value: SplitValue
 
     /// Any value, to initialise an empty ``SplitCandidate``.
     var placeholder: Value { get }

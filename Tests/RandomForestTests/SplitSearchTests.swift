@@ -36,11 +36,12 @@ import Testing
 
     /// The best split by brute force: every candidate, every threshold between two distinct
     /// values present, class counts recounted from scratch, scores compared as exact fractions.
-    /// Ties: the earlier candidate, then the lower threshold.
+    /// Ties: the wider margin (b − a as feature values, in single precision), then the earlier
+    /// candidate, then the lower threshold.
     func referenceSplit(_ node: RandomNode) -> (feature: Int, threshold: Float, leftRows: Int)? {
         let data = node.data, bytes = data.images.bytes!, width = data.images.width
         let used = (0 ..< data.count).filter { node.weights[$0] > 0 }
-        var best: (feature: Int, threshold: Float, leftRows: Int, numerator: Int, denominator: Int)?
+        var best: (feature: Int, threshold: Float, leftRows: Int, numerator: Int, denominator: Int, margin: Float)?
         for feature in node.candidates {
             let values = Set(used.map { bytes[$0 * width + feature] }).sorted()
             for (a, b) in zip(values, values.dropFirst()) {
@@ -60,9 +61,14 @@ import Testing
                 let wl = left.reduce(0, +), wr = right.reduce(0, +)
                 let sl = left.reduce(0) { $0 + $1 * $1 }, sr = right.reduce(0) { $0 + $1 * $1 }
                 let numerator = sl * wr + sr * wl, denominator = wl * wr
-                if best == nil || numerator * best!.denominator > best!.numerator * denominator {
+                let margin = Float(b) / 255 - Float(a) / 255
+                let better = best.map { best in
+                    let candidate = numerator * best.denominator, incumbent = best.numerator * denominator
+                    return candidate > incumbent || (candidate == incumbent && margin > best.margin)
+                } ?? true
+                if better {
                     let threshold = (Float(a) / 255) / 2 + (Float(b) / 255) / 2
-                    best = (feature, threshold, leftRows, numerator, denominator)
+                    best = (feature, threshold, leftRows, numerator, denominator, margin)
                 }
             }
         }
@@ -85,23 +91,45 @@ import Testing
         }
     }
 
-    @Test func tiesGoToTheFirstCandidateThenTheLowestThreshold() throws {
-        // Two identical pixels: the one drawn first wins.
+    @Test func tiesGoToTheWiderMarginThenTheFirstCandidateThenTheLowestThreshold() throws {
+        let ones = [1, 1, 1, 1]
+        // Two identical pixels, so equal scores and margins: the one drawn first wins.
         let twins = LabeledImages(images: ImageSet(height: 1, width: 2, bytes: [5, 5, 9, 9, 7, 7, 3, 3]),
                                   labels: [0, 1, 1, 0], classCount: 2)
+        // Two pixels that both split the classes perfectly, pixel 1 with the wider gap
+        // (between 10 and 200, against 40 and 50 for pixel 0): it wins in either order.
+        let perfect = LabeledImages(images: ImageSet(height: 1, width: 2, bytes: [30, 0, 40, 10, 50, 200, 60, 255]),
+                                    labels: [0, 0, 1, 1], classCount: 2)
         // Labels 0 1 1 0 in value order: splitting after the first or after the third value
-        // both score 1 + 5/3; the lower threshold wins. With a 0 first, the tie involves the
-        // zero group, which the byte sweeps handle apart from the nonzero values.
-        let symmetric = LabeledImages(images: ImageSet(height: 1, width: 1, bytes: [1, 2, 3, 4]), labels: [0, 1, 1, 0], classCount: 2)
-        let withZero = LabeledImages(images: ImageSet(height: 1, width: 1, bytes: [0, 2, 3, 4]), labels: [0, 1, 1, 0], classCount: 2)
+        // both score 1 + 5/3. With equal gaps (101 − 100 and 201 − 200 are the same float) the
+        // lower threshold wins; with a wider gap above the third value, the higher one.
+        let equalGaps = LabeledImages(images: ImageSet(height: 1, width: 1, bytes: [100, 101, 200, 201]),
+                                      labels: [0, 1, 1, 0], classCount: 2)
+        let widerHigh = LabeledImages(images: ImageSet(height: 1, width: 1, bytes: [1, 2, 3, 40]),
+                                      labels: [0, 1, 1, 0], classCount: 2)
+        // The same with a 0 first, so that the tie involves the zero group, which the byte
+        // sweeps handle apart from the nonzero values: first the zero group's gap is wider,
+        // then the one above the third value.
+        let widerZero = LabeledImages(images: ImageSet(height: 1, width: 1, bytes: [0, 2, 3, 4]),
+                                      labels: [0, 1, 1, 0], classCount: 2)
+        let widerAboveZero = LabeledImages(images: ImageSet(height: 1, width: 1, bytes: [0, 1, 3, 40]),
+                                           labels: [0, 1, 1, 0], classCount: 2)
+        func midpoint(_ a: UInt8, _ b: UInt8) -> Float { (Float(a) / 255) / 2 + (Float(b) / 255) / 2 }
         for method in BestSplit.Method.allCases {
-            let ones = [1, 1, 1, 1]
             #expect(BestSplit.search(twins, weights: ones, candidates: [0, 1], method: method)?.feature == 0, "\(method)")
             #expect(BestSplit.search(twins, weights: ones, candidates: [1, 0], method: method)?.feature == 1, "\(method)")
-            let low = try #require(BestSplit.search(symmetric, weights: ones, candidates: [0], method: method))
-            #expect(low.leftRows == 1 && low.threshold == (Float(1) / 255) / 2 + (Float(2) / 255) / 2, "\(method)")
-            let zero = try #require(BestSplit.search(withZero, weights: ones, candidates: [0], method: method))
-            #expect(zero.leftRows == 1 && zero.threshold == (Float(2) / 255) / 2, "\(method)")
+            for order in [[0, 1], [1, 0]] {
+                let split = try #require(BestSplit.search(perfect, weights: ones, candidates: order, method: method))
+                #expect(split.feature == 1 && split.threshold == midpoint(10, 200), "\(method) \(order)")
+            }
+            let expected: [(LabeledImages, leftRows: Int, threshold: Float)] = [
+                (equalGaps, 1, midpoint(100, 101)), (widerHigh, 3, midpoint(3, 40)),
+                (widerZero, 1, midpoint(0, 2)), (widerAboveZero, 3, midpoint(3, 40)),
+            ]
+            for (index, (data, leftRows, threshold)) in expected.enumerated() {
+                let split = try #require(BestSplit.search(data, weights: ones, candidates: [0], method: method))
+                #expect(split.leftRows == leftRows && split.threshold == threshold, "\(method), case \(index)")
+            }
         }
     }
 
