@@ -223,9 +223,9 @@ protocol SplitValue {
     /// The margin of a split between the consecutive values `a < b` present at a node: the gap
     /// `b − a` between the feature values, in single precision. A byte is first turned into the
     /// feature value the float search sees (``featureValue(ofByte:)``), so both searches
-    /// compute the same number. Rounding makes equal byte gaps differ in the last bit now and
-    /// then (1/255 rounds differently near 0); every search sees the same numbers, so this
-    /// only decides which of two equally wide splits wins.
+    /// compute the same number. Rounding makes equal byte gaps differ in the last bit where a
+    /// pair's values straddle a power of two (bytes 63 and 64: 0.247 and 0.251); every search
+    /// sees the same numbers, so this only decides which of two equally wide splits wins.
     static func margin(_ a: Self, _ b: Self) -> Float
 }
 
