@@ -29,10 +29,10 @@ let package = Package(
 
         .target(name: "SoftmaxRegression", dependencies: ["BenchCore", "LinearAlgebra"], swiftSettings: optimised),
         .target(name: "KNearestNeighbors", dependencies: ["BenchCore", "LinearAlgebra"], swiftSettings: optimised),
-        .target(name: "RandomForest", dependencies: ["BenchCore", "Evaluation"], swiftSettings: optimised),
+        .target(name: "RandomForest", dependencies: ["BenchCore"], swiftSettings: optimised),
         .target(name: "ConvolutionalNetwork", dependencies: ["BenchCore", "NeuralNetwork"], swiftSettings: optimised),
         .target(name: "MultilayerPerceptron", dependencies: ["BenchCore", "NeuralNetwork"], swiftSettings: optimised),
-        .target(name: "KernelSVM", dependencies: ["BenchCore", "LinearAlgebra", "Evaluation"], swiftSettings: optimised),
+        .target(name: "KernelSVM", dependencies: ["BenchCore", "LinearAlgebra"], swiftSettings: optimised),
 
         // MARK: - Implementation details
 
@@ -41,16 +41,18 @@ let package = Package(
         /// Dense single-precision matrix multiplication (packed, blocked, SIMD) and its reference.
         .target(name: "LinearAlgebra", dependencies: ["BenchCore"], swiftSettings: optimised),
         /// Layers (dense, convolution, pooling, ReLU), softmax cross-entropy, Adam, the training loop.
-        .target(name: "NeuralNetwork", dependencies: ["BenchCore", "LinearAlgebra", "Evaluation"], swiftSettings: optimised),
+        .target(name: "NeuralNetwork", dependencies: ["BenchCore", "LinearAlgebra"], swiftSettings: optimised),
         /// The IDX file format, gzip through the system zlib, SHA-256 checksums.
         .target(name: "IDXData", dependencies: ["BenchCore", "CZlib"], swiftSettings: optimised),
         .systemLibrary(name: "CZlib"),
-        /// Folds, metrics, cross-validation and the report writers.
-        .target(name: "Evaluation", dependencies: ["BenchCore"], swiftSettings: optimised),
+        /// The model file format: an archive of a fitted model's arrays in a checked envelope.
+        .target(name: "ModelFile", dependencies: ["BenchCore", "IDXData"], swiftSettings: optimised),
+        /// Folds, metrics, the run's plan of units and their records, and the report writers.
+        .target(name: "Evaluation", dependencies: ["BenchCore", "IDXData", "ModelFile"], swiftSettings: optimised),
         /// Option parsing, the classifier registry and the run that ties everything together.
         .target(
             name: "BenchCLI",
-            dependencies: ["BenchCore", "IDXData", "Evaluation", "LinearAlgebra", "SoftmaxRegression", "KNearestNeighbors", "RandomForest", "ConvolutionalNetwork", "MultilayerPerceptron", "KernelSVM"],
+            dependencies: ["BenchCore", "IDXData", "ModelFile", "Evaluation", "LinearAlgebra", "SoftmaxRegression", "KNearestNeighbors", "RandomForest", "ConvolutionalNetwork", "MultilayerPerceptron", "KernelSVM"],
             swiftSettings: optimised),
 
         // MARK: - Tests
@@ -76,7 +78,10 @@ let package = Package(
             dependencies: ["NeuralNetwork", "ConvolutionalNetwork", "MultilayerPerceptron", "TestSupport"],
             swiftSettings: optimised),
         .testTarget(name: "KernelSVMTests", dependencies: ["KernelSVM", "TestSupport"], swiftSettings: optimised),
+        .testTarget(name: "ModelFileTests", dependencies: ["ModelFile", "TestSupport"], swiftSettings: optimised),
         .testTarget(name: "BenchCLITests", dependencies: ["BenchCLI", "TestSupport"], swiftSettings: optimised),
+        /// The contract every registered classifier keeps, run over the registry.
+        .testTarget(name: "ConformanceTests", dependencies: ["BenchCLI", "ModelFile", "TestSupport"], swiftSettings: optimised),
     ],
     swiftLanguageModes: [.v6]
 )

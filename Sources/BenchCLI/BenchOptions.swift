@@ -27,93 +27,67 @@ public struct BenchOptions: Equatable {
             && lhs.jobs == rhs.jobs && lhs.trainSize == rhs.trainSize && lhs.data == rhs.data && lhs.out == rhs.out
             && lhs.settings.map { "\($0.algorithm).\($0.parameter)=\($0.value)" } == rhs.settings.map { "\($0.algorithm).\($0.parameter)=\($0.value)" }
             && lhs.list == rhs.list && lhs.help == rhs.help && lhs.version == rhs.version && lhs.quiet == rhs.quiet
-            && lhs.kernels == rhs.kernels
+            && lhs.kernels == rhs.kernels && lhs.models == rhs.models
     }
 
-    /// Every option: name, value placeholder (nil for flags), help line.
-    static let table: [(name: String, value: String?, help: String)] = [
-        ("--all", nil, "Run every algorithm."),
-        ("--algo", "NAME[,NAME...]", "Run these algorithms (see --list)."),
-        ("--folds", "K", "Stratified cross-validation folds, 2 or more; 0 skips cross-validation. (default: 5)"),
-        ("--seed", "N", "Seed of every random choice; the same seed gives the same predictions for any --jobs. (default: 42)"),
-        ("--jobs", "N", "Threads to use. (default: the machine's active cores)"),
-        ("--train-size", "N", "Use a stratified subsample of N training images, for quick runs. (default: all)"),
-        ("--data", "DIR", "Directory with the four IDX files, raw or .gz. (default: data/mnist)"),
-        ("--out", "DIR", "Where reports go. (default: results)"),
-        ("--set", "ALGO.PARAM=VALUE", "Set a hyperparameter; repeatable (see --list)."),
-        ("--list", nil, "List the algorithms and their hyperparameters, then exit."),
-        ("--kernels", nil, "Measure the matrix-multiply kernel (GFLOP/s on 1 and --jobs threads), write <out>/kernels.csv, then exit."),
-        ("--quiet", nil, "No progress lines on standard error."),
-        ("--version", nil, "Show the version and exit."),
-        ("--help", nil, "Show this help and exit."),
+    /// Where final models go (`nil`: `--no-models`).
+    public var models: String? = "models"
+
+    /// Every option of `bench run`: name, value placeholder (nil for flags), help line.
+    static let table: [OptionSpec] = [
+        OptionSpec("--all", nil, "Run every algorithm."),
+        OptionSpec("--algo", "NAME[,NAME...]", "Run these algorithms (see 'bench list')."),
+        OptionSpec("--folds", "K", "Stratified cross-validation folds, 2 or more; 0 skips cross-validation. (default: 5)"),
+        OptionSpec("--seed", "N", "Seed of every random choice; the same seed gives the same predictions for any --jobs. (default: 42)"),
+        OptionSpec("--jobs", "N", "Threads to use. (default: the machine's active cores)"),
+        OptionSpec("--train-size", "N", "Use a stratified subsample of N training images, for quick runs. (default: all)"),
+        OptionSpec("--data", "DIR", "Directory with the four IDX files, raw or .gz. (default: data/mnist)"),
+        OptionSpec("--out", "DIR", "Where reports go. (default: results)"),
+        OptionSpec("--models", "DIR", "Where each final model is saved, as DIR/<algorithm>.model. (default: models)"),
+        OptionSpec("--no-models", nil, "Do not save the final models."),
+        OptionSpec("--set", "ALGO.PARAM=VALUE", "Set a hyperparameter; repeatable (see 'bench list')."),
+        OptionSpec("--list", nil, "Same as 'bench list'."),
+        OptionSpec("--kernels", nil, "Same as 'bench kernels' (with --jobs and --out)."),
+        OptionSpec("--quiet", nil, "No progress lines on standard error."),
+        OptionSpec("--version", nil, "Show the version and exit."),
+        OptionSpec("--help", nil, "Show this help and exit."),
     ]
 
-    /// Parses `arguments` (without the program name).
+    /// Parses the options of `bench run` (or of `bench` without a subcommand).
     /// - Throws: ``UsageError`` for an unknown option, a missing or malformed value.
     public static func parse(_ arguments: [String]) throws(UsageError) -> BenchOptions {
         var options = BenchOptions()
-        var index = 0
-        let names = table.map(\.name)
-        func value(for name: String, inline: String?) throws(UsageError) -> String {
-            if let inline { return inline }
-            index += 1
-            guard index < arguments.count, !arguments[index].hasPrefix("--") else {
-                let placeholder = table.first { $0.name == name }?.value ?? "VALUE"
-                throw UsageError("Missing value for '\(name) \(placeholder)'.")
-            }
-            return arguments[index]
-        }
-        func integer(_ text: String, _ name: String, _ range: ClosedRange<Int>) throws(UsageError) -> Int {
-            guard let number = Int(text) else { throw UsageError("The value of '\(name)' must be an integer. Got '\(text)' instead.") }
-            guard range.contains(number) else {
-                throw UsageError("The value of '\(name)' must be in \(range.lowerBound)...\(range.upperBound). Got \(number) instead.")
-            }
-            return number
-        }
-        while index < arguments.count {
-            let argument = arguments[index]
-            guard argument.hasPrefix("--") else {
-                throw UsageError("Unexpected argument '\(argument)'.\(didYouMean(argument, names.map { String($0.dropFirst(2)) }, prefix: "--"))")
-            }
-            var name = argument
-            var inline: String? = nil
-            if let equals = argument.firstIndex(of: "=") {
-                name = String(argument[..<equals])
-                inline = String(argument[argument.index(after: equals)...])
-            }
-            guard let option = table.first(where: { $0.name == name }) else {
-                throw UsageError("Unknown option '\(name)'.\(didYouMean(name, names))")
-            }
-            if option.value == nil && inline != nil { throw UsageError("'\(name)' takes no value.") }
+        let words = try CommandWords(arguments, table: table, takesPositionals: false)
+        for (name, given) in words.options {
+            let value = given ?? ""
             switch name {
             case "--all": options.all = true
             case "--algo":
-                let list = try value(for: name, inline: inline).split(separator: ",", omittingEmptySubsequences: false)
-                for word in list.map({ String($0).trimmingWhitespace() }) {
+                for word in value.split(separator: ",", omittingEmptySubsequences: false).map({ String($0).trimmingWhitespace() }) {
                     guard !word.isEmpty else { throw UsageError("'--algo' has an empty name in its list.") }
                     if !options.algorithms.contains(word) { options.algorithms.append(word) }
                 }
             case "--folds":
-                let k = try integer(try value(for: name, inline: inline), name, 0 ... 1000)
+                let k = try integerValue(value, name, 0 ... 1000)
                 guard k != 1 else { throw UsageError("The value of '--folds' must be 0 (no cross-validation) or at least 2. Got 1 instead.") }
                 options.folds = k
             case "--seed":
-                let text = try value(for: name, inline: inline)
-                guard let seed = UInt64(text) else {
-                    throw UsageError("The value of '--seed' must be a non-negative integer below 2^64. Got '\(text)' instead.")
+                guard let seed = UInt64(value) else {
+                    throw UsageError("The value of '--seed' must be a non-negative integer below 2^64. Got '\(value)' instead.")
                 }
                 options.seed = seed
-            case "--jobs": options.jobs = try integer(try value(for: name, inline: inline), name, 1 ... 1024)
-            case "--train-size": options.trainSize = try integer(try value(for: name, inline: inline), name, 1 ... Int(Int32.max))
-            case "--data": options.data = try value(for: name, inline: inline)
-            case "--out": options.out = try value(for: name, inline: inline)
+            case "--jobs": options.jobs = try integerValue(value, name, 1 ... 1024)
+            case "--train-size": options.trainSize = try integerValue(value, name, 1 ... Int(Int32.max))
+            case "--data": options.data = try pathValue(value, name)
+            case "--out": options.out = try pathValue(value, name)
+            case "--models": options.models = try pathValue(value, name)
+            case "--no-models": options.models = nil
             case "--set":
-                let text = try value(for: name, inline: inline)
-                guard let equals = text.firstIndex(of: "="), let dot = text[..<equals].firstIndex(of: ".") else {
-                    throw UsageError("'--set' takes ALGO.PARAM=VALUE, for example '--set softmax.l2=0.001'. Got '\(text)' instead.")
+                guard let equals = value.firstIndex(of: "="), let dot = value[..<equals].firstIndex(of: ".") else {
+                    throw UsageError("'--set' takes ALGO.PARAM=VALUE, for example '--set softmax.l2=0.001'. Got '\(value)' instead.")
                 }
-                options.settings.append((String(text[..<dot]), String(text[text.index(after: dot) ..< equals]),
-                                         String(text[text.index(after: equals)...])))
+                options.settings.append((String(value[..<dot]), String(value[value.index(after: dot) ..< equals]),
+                                         String(value[value.index(after: equals)...])))
             case "--list": options.list = true
             case "--kernels": options.kernels = true
             case "--quiet": options.quiet = true
@@ -121,7 +95,9 @@ public struct BenchOptions: Equatable {
             case "--help": options.help = true
             default: break
             }
-            index += 1
+        }
+        if words.has("--models") && words.has("--no-models") {
+            throw UsageError("Use either '--models DIR' or '--no-models', not both.")
         }
         return options
     }
@@ -150,7 +126,7 @@ public struct BenchOptions: Equatable {
                 throw UsageError("'\(setting.algorithm)' has no hyperparameter '\(setting.parameter)'.\(didYouMean(setting.parameter, parameters, prefix: "\(setting.algorithm).")) (It has: \(parameters.joined(separator: ", ")).)")
             }
             do {
-                settingsByName[setting.algorithm]!.set(parameter.name, try parameter.parse(setting.value, owner: setting.algorithm))
+                try settingsByName[setting.algorithm]!.set(parameter.name, text: setting.value)
             } catch {
                 throw UsageError(error.message)
             }
@@ -167,47 +143,37 @@ public struct BenchOptions: Equatable {
     }
 
     /// The one-line usage.
-    public static let usage = "bench (--all | --algo NAME[,NAME...]) [--folds K] [--seed N] [--jobs N] [--train-size N] [--data DIR] [--out DIR] [--set ALGO.PARAM=VALUE ...]"
+    public static let usage = "bench run (--all | --algo NAME[,NAME...]) [--folds K] [--seed N] [--jobs N] [--train-size N] [--data DIR] [--out DIR] [--models DIR | --no-models] [--set ALGO.PARAM=VALUE ...]"
 
-    /// The full help text.
+    /// The help of `bench run`.
     public static var helpText: String {
-        var text = """
-        OVERVIEW: Benchmark classical classifiers on MNIST (or any IDX image set).
+        helpPage(
+            overview: "Benchmark classical classifiers on MNIST (or any IDX image set).\n\n"
+                + "Runs stratified k-fold cross-validation on the training set, fits a final model on the whole\n"
+                + "training set, scores it on the test set, saves it to --models and writes reports to --out.\n"
+                + "'bench' without a subcommand is 'bench run'.",
+            usage: [usage], options: table,
+            sections: [
+                ("ALGORITHMS", "  \(registeredClassifiers.map { $0.name }.joined(separator: ", ")) (hyperparameters: bench list)\n"),
+                ("EXAMPLES", """
+                  swift run -c release bench --all
+                  swift run -c release bench run --algo softmax --folds 5
+                  swift run -c release bench run --algo softmax --train-size 6000 --set softmax.l2=0.001
+                  swift run -c release bench run --algo svm --folds 5 --set svm.C=5 --set svm.gamma=0.025
+                  swift run -c release bench predict --model models/svm.model data/mnist/t10k-images-idx3-ubyte.gz
 
-        Runs stratified k-fold cross-validation on the training set, fits a final model on the
-        whole training set, scores it on the test set, and writes reports to --out.
-
-        USAGE: \(usage)
-               bench --kernels [--jobs N] [--out DIR]
-               bench --list | --help | --version
-
-        OPTIONS:
-
-        """
-        let width = table.map { $0.name.count + ($0.value.map { $0.count + 1 } ?? 0) }.max()! + 2
-        for option in table {
-            let left = option.name + (option.value.map { " " + $0 } ?? "")
-            text += "  " + left + String(repeating: " ", count: width - left.count) + option.help + "\n"
-        }
-        text += """
-
-        ALGORITHMS: \(registeredClassifiers.map { $0.name }.joined(separator: ", ")) (hyperparameters: bench --list)
-
-        EXAMPLES:
-          swift run -c release bench --all
-          swift run -c release bench --algo softmax --folds 5
-          swift run -c release bench --algo softmax --train-size 6000 --set softmax.l2=0.001
-          swift run -c release bench --algo svm --folds 5 --set svm.C=5 --set svm.gamma=0.025
-          swift run -c release bench --kernels
-
-        EXIT STATUS: 0 success, 1 a fit failed, 64 usage error, 65 bad data, 66 missing data,
-          73 cannot create output.
-
-        """
-        return text
+                """),
+                ("EXIT STATUS", "  0 success, 1 a fit failed, 64 usage error, 65 bad data, 66 missing data, 73 cannot create output.\n"),
+            ])
     }
 
-    /// The text of `--list`.
+    /// `--out` and friends must name something.
+    static func pathValue(_ value: String, _ name: String) throws(UsageError) -> String {
+        guard !value.trimmingWhitespace().isEmpty else { throw UsageError("The value of '\(name)' must be a path. Got '' instead.") }
+        return value
+    }
+
+    /// The text of `bench list`.
     public static var listText: String {
         var text = ""
         for type in registeredClassifiers {

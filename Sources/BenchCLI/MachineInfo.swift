@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 
 /// Facts about the machine and the code, recorded in every report.
@@ -48,4 +49,9 @@ enum MachineInfo {
     }
 
     static var date: String { ISO8601DateFormatter().string(from: Date()) }
+
+    /// The program and machine, for a run's reports.
+    static var environment: RunEnvironment {
+        RunEnvironment(version: version, commit: commit, machine: cpu, cores: cores, operatingSystem: operatingSystem, date: date)
+    }
 }

@@ -25,46 +25,79 @@ public protocol Classifier: Sendable {
     ///   - seed: The source of every random choice the fit makes.
     ///   - context: Threads to use and where to report progress. The fitted model must not
     ///     depend on `context.threads`.
+    /// - Returns: The model (its parameters, nothing else) and what the fit learned about itself.
     /// - Throws: When the data cannot be fitted (for example, fewer than two classes).
-    func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> any FittedClassifier
+    func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> FitResult
+
+    /// The model that `archive` holds, as written by ``FittedClassifier/encode(into:)`` of a
+    /// model this configuration fitted (the settings come from the same file).
+    /// - Throws: ``ModelArchiveError`` when an array is missing, of another size, or holds a
+    ///   value the model cannot use (an index out of range): a model file is never trusted.
+    func decodeModel(_ archive: ModelArchive) throws(ModelArchiveError) -> any FittedClassifier
 }
 
 extension Classifier {
     /// The defaults of ``hyperparameters``.
     public static var defaultSettings: HyperparameterSettings {
-        HyperparameterSettings(defaults: hyperparameters)
+        HyperparameterSettings(owner: name, parameters: hyperparameters)
+    }
+
+    /// A configuration from `changes` applied over the defaults, each value checked against its
+    /// declaration: the one way every classifier's settings are validated, before any work.
+    /// - Throws: ``ConfigurationError`` with the standard message ("The 'C' parameter of svm
+    ///   must be > 0. Got '-1' instead.").
+    public static func configured(_ changes: [(name: String, value: HyperparameterValue)] = []) throws(ConfigurationError) -> Self {
+        var settings = defaultSettings
+        for change in changes { try settings.set(change.name, change.value) }
+        return try Self(settings: settings)
     }
 }
 
-/// A fitted model: predicts labels, and describes itself for the report.
-public protocol FittedClassifier: Sendable {
-    /// One predicted label per image, in order. Must not depend on `context.threads`.
-    func predict(_ images: ImageSet, context: ExecutionContext) -> [Int]
+/// A fitted model and what its fit learned about itself.
+public struct FitResult: Sendable {
+    /// The parameters prediction needs, and nothing else.
+    public let model: any FittedClassifier
+    /// Iterations, support vectors, learning curves, importances...: plain values for the report.
+    public let diagnostics: Diagnostics
 
-    /// Facts about the fitted model (size, iterations, support vectors, ...) and any extra
-    /// sections or files for the report. The default has none.
-    var report: ModelReport { get }
+    public init(model: any FittedClassifier, diagnostics: Diagnostics = Diagnostics()) {
+        self.model = model
+        self.diagnostics = diagnostics
+    }
+}
+
+/// A fitted model: its parameters, which predict labels and per-class scores and can be
+/// written to a ``ModelArchive``.
+public protocol FittedClassifier: Sendable {
+    /// The image height and width the model was fitted on.
+    var inputHeight: Int { get }
+    var inputWidth: Int { get }
+    /// Classes `0 ..< classCount`.
+    var classCount: Int { get }
+
+    /// Labels and scores for `images`, which have the model's input size (``predict(_:context:)``
+    /// checks that first; call that). Must not depend on `context.threads`.
+    func classify(_ images: ImageSet, context: ExecutionContext) -> Prediction
+
+    /// Writes every parameter prediction needs into `archive`.
+    func encode(into archive: inout ModelArchive)
 }
 
 extension FittedClassifier {
-    public var report: ModelReport { ModelReport() }
-}
+    /// Labels and per-class scores for `images`.
+    /// - Throws: ``InputShapeError`` when the images are not the model's input size.
+    public func predict(_ images: ImageSet, context: ExecutionContext) throws(InputShapeError) -> Prediction {
+        guard images.height == inputHeight, images.width == inputWidth else {
+            throw InputShapeError("The model takes \(inputHeight)×\(inputWidth) images; these are \(images.height)×\(images.width).")
+        }
+        return classify(images, context: context)
+    }
 
-/// What a fitted model adds to its algorithm's report.
-public struct ModelReport: Sendable {
-    /// Name–value facts shown in a table ("iterations", "model size").
-    public var facts: [(name: String, value: String)]
-    /// Extra Markdown sections, each with a title.
-    public var sections: [(title: String, markdown: String)]
-    /// Extra files written next to the report (file name, contents).
-    public var files: [(name: String, contents: String)]
-
-    public init(facts: [(name: String, value: String)] = [],
-                sections: [(title: String, markdown: String)] = [],
-                files: [(name: String, contents: String)] = []) {
-        self.facts = facts
-        self.sections = sections
-        self.files = files
+    /// The archive of this model's parameters.
+    public var archive: ModelArchive {
+        var archive = ModelArchive(inputHeight: inputHeight, inputWidth: inputWidth, classCount: classCount)
+        encode(into: &archive)
+        return archive
     }
 }
 

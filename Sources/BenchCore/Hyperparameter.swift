@@ -106,28 +106,56 @@ public enum HyperparameterValue: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A complete assignment of values to a classifier's hyperparameters: defaults overridden by
-/// whatever the user set. Reading a name the classifier did not declare is a programming error.
+/// whatever the user set. Every value is checked against its declaration when it is set, so a
+/// settings value is valid by construction, and every classifier is validated the same way.
+/// Reading a name the classifier did not declare is a programming error.
 public struct HyperparameterSettings: Sendable, Equatable {
+    /// The classifier's command-line name, for messages.
+    public let owner: String
     /// The declarations, in the classifier's order.
-    public let declarations: [String]
+    public let parameters: [Hyperparameter]
     private var values: [String: HyperparameterValue]
 
-    /// The defaults of `parameters`.
-    public init(defaults parameters: [Hyperparameter]) {
-        declarations = parameters.map(\.name)
-        values = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) })
+    /// The defaults of `parameters`, for the classifier called `owner`.
+    public init(owner: String, parameters: [Hyperparameter]) {
+        self.owner = owner
+        self.parameters = parameters
+        values = Dictionary(parameters.map { ($0.name, $0.defaultValue) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// Replaces one value. The caller has validated it with ``Hyperparameter/parse(_:owner:)``.
-    public mutating func set(_ name: String, _ value: HyperparameterValue) {
-        precondition(values[name] != nil, "unknown hyperparameter \(name)")
-        values[name] = value
+    public static func == (lhs: HyperparameterSettings, rhs: HyperparameterSettings) -> Bool {
+        lhs.owner == rhs.owner && lhs.declarations == rhs.declarations && lhs.values == rhs.values
+    }
+
+    /// The names, in declaration order.
+    public var declarations: [String] { parameters.map(\.name) }
+
+    /// Replaces one value, after checking it against its declaration.
+    /// - Throws: ``ConfigurationError`` for an undeclared name, or a value of the wrong kind or
+    ///   out of range, with the same message the command line gives.
+    public mutating func set(_ name: String, _ value: HyperparameterValue) throws(ConfigurationError) {
+        guard let declaration = parameters.first(where: { $0.name == name }) else {
+            throw ConfigurationError("\(owner) has no hyperparameter '\(name)'. (It has: \(declarations.joined(separator: ", ")).)")
+        }
+        values[name] = try declaration.parse(value.description, owner: owner)
+    }
+
+    /// Parses `text` for the hyperparameter `name` and sets it.
+    /// - Throws: ``ConfigurationError`` as ``set(_:_:)``.
+    public mutating func set(_ name: String, text: String) throws(ConfigurationError) {
+        guard let declaration = parameters.first(where: { $0.name == name }) else {
+            throw ConfigurationError("\(owner) has no hyperparameter '\(name)'. (It has: \(declarations.joined(separator: ", ")).)")
+        }
+        values[name] = try declaration.parse(text, owner: owner)
     }
 
     /// `name = value` pairs in declaration order, for reports.
     public var entries: [(name: String, value: String)] {
         declarations.map { ($0, values[$0]!.description) }
     }
+
+    /// The value of `name`.
+    public func value(_ name: String) -> HyperparameterValue? { values[name] }
 
     public func integer(_ name: String) -> Int {
         guard case .integer(let value)? = values[name] else { preconditionFailure("\(name) is not an integer") }

@@ -17,31 +17,56 @@ public struct ConvNet: Classifier {
     ] + NetworkHyperparameters.training(epochs: 3, batchSize: 128, learningRate: 1e-3, weightDecay: 0)
 
     public let settings: HyperparameterSettings
+    /// Filters of the first and second 3×3 convolutions.
+    public let filters1: Int
+    public let filters2: Int
+    /// Units of the hidden dense layer.
+    public let hidden: Int
+    /// Epochs, batches, Adam, weight decay, augmentation and schedule.
+    public let training: TrainingSettings
 
     public init(settings: HyperparameterSettings = ConvNet.defaultSettings) {
         self.settings = settings
+        filters1 = settings.integer("filters1")
+        filters2 = settings.integer("filters2")
+        hidden = settings.integer("hidden")
+        training = NetworkHyperparameters.trainingSettings(settings)
     }
 
     /// The layers for `height × width` single-channel images and `classes` classes.
-    /// - Throws: When the images are too small for two convolutions and two poolings.
-    public func network(height: Int, width: Int, classes: Int) throws -> Network {
+    /// - Throws: ``FitError`` when the images are too small for two convolutions and two poolings.
+    public func network(height: Int, width: Int, classes: Int) throws(FitError) -> Network {
         // conv (−2), pool (÷2), conv (−2), pool (÷2) must leave at least one pixel.
         guard ((height - 2) / 2 - 2) / 2 >= 1, ((width - 2) / 2 - 2) / 2 >= 1 else {
             throw FitError("cnn: \(height)×\(width) images are too small for the architecture (at least 10×10)")
         }
-        let conv1 = Conv2D(input: Shape(height: height, width: width, channels: 1), filters: settings.integer("filters1"))
+        let conv1 = Conv2D(input: Shape(height: height, width: width, channels: 1), filters: filters1)
         let pool1 = MaxPool2D(conv1.outputShape)
-        let conv2 = Conv2D(input: pool1.outputShape, filters: settings.integer("filters2"))
+        let conv2 = Conv2D(input: pool1.outputShape, filters: filters2)
         let pool2 = MaxPool2D(conv2.outputShape)
-        let hidden = Dense(inputs: pool2.outputShape, outputs: settings.integer("hidden"))
-        let output = Dense(inputs: hidden.outputShape, outputs: classes)
+        let dense = Dense(inputs: pool2.outputShape, outputs: hidden)
+        let output = Dense(inputs: dense.outputShape, outputs: classes)
         return Network([conv1, ReLU(conv1.outputShape), pool1, conv2, ReLU(conv2.outputShape), pool2,
-                        hidden, ReLU(hidden.outputShape), output])
+                        dense, ReLU(dense.outputShape), output])
     }
 
-    public func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> any FittedClassifier {
+    public func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> FitResult {
         let network = try network(height: training.images.height, width: training.images.width, classes: training.classCount)
-        return try fitNetwork(network, title: Self.title, training: training, settings: NetworkHyperparameters.trainingSettings(settings),
-                              seed: seed, context: context)
+        return try fitNetwork(network, title: Self.title, training: training, settings: self.training, seed: seed, context: context)
+    }
+
+    /// The network for the archive's image size and classes, with the archive's parameters.
+    /// - Throws: ``ModelArchiveError`` when the size or class count is out of range, the
+    ///   images are too small for the architecture, or an array is missing, of another size,
+    ///   or holds a value the model cannot use.
+    public func decodeModel(_ archive: ModelArchive) throws(ModelArchiveError) -> any FittedClassifier {
+        try NetworkModel.checkShape(of: archive)
+        let network: Network
+        do {
+            network = try self.network(height: archive.inputHeight, width: archive.inputWidth, classes: archive.classCount)
+        } catch {
+            throw ModelArchiveError(error.message)
+        }
+        return try NetworkModel(decoding: archive, network: network)
     }
 }

@@ -2,39 +2,55 @@ import BenchCore
 import Foundation
 
 /// Everything measured for one algorithm in one run, and its rendering into the files of
-/// `results/<algorithm>/`. Metrics are computed before this point; this type only formats.
+/// `results/<algorithm>/`. It is built from the run's unit records alone (its folds and its
+/// final unit); metrics are computed before this point; this type only formats.
 public struct AlgorithmReport: Sendable {
     public let name: String
     public let title: String
     public let settings: HyperparameterSettings
     public let defaults: HyperparameterSettings
-    public let crossValidation: CrossValidationResult?
-    public let test: TestEvaluation
+    /// The fold units' records, in fold order (empty without cross-validation).
+    public let folds: [UnitOutcome]
+    /// The final unit's record: fitted on the whole training set, scored on the test set.
+    public let final: UnitOutcome
+    public let confusion: ConfusionMatrix
+    public let metrics: ClassificationMetrics
     public let testLabels: [Int]
     public let run: RunInfo
 
-    public init(name: String, title: String, settings: HyperparameterSettings, defaults: HyperparameterSettings,
-                crossValidation: CrossValidationResult?, test: TestEvaluation, testLabels: [Int], run: RunInfo) {
+    /// A report from the records of one algorithm's units.
+    /// - Returns: `nil` when the final unit failed (it has no confusion matrix).
+    public init?(name: String, title: String, settings: HyperparameterSettings, defaults: HyperparameterSettings,
+                 folds: [UnitOutcome], final: UnitOutcome, testLabels: [Int], run: RunInfo) {
+        guard let confusion = final.confusion else { return nil }
         self.name = name
         self.title = title
         self.settings = settings
         self.defaults = defaults
-        self.crossValidation = crossValidation
-        self.test = test
+        self.folds = folds
+        self.final = final
+        self.confusion = confusion
+        self.metrics = ClassificationMetrics(confusion)
         self.testLabels = testLabels
         self.run = run
+    }
+
+    /// Mean and standard deviation of held-out accuracy over the folds that succeeded, or `nil`
+    /// without cross-validation.
+    public var crossValidationAccuracy: (mean: Double, std: Double)? {
+        folds.isEmpty ? nil : meanAndStandardDeviation(folds.compactMap(\.accuracy))
     }
 
     /// Every file of the report directory, by name.
     public var files: [(name: String, contents: String)] {
         [("report.md", markdown), ("metrics.csv", metricsCSV.text), ("confusion.csv", confusionCSV.text),
          ("cv_folds.csv", foldsCSV.text), ("predictions.csv", predictionsCSV), ("confusion.svg", confusionSVG)]
-            + test.model.files
+            + final.diagnostics.reportFiles
     }
 
     /// Per-class scores on the test set, then the macro and weighted averages.
     public var metricsCSV: CSVTable {
-        let m = test.metrics
+        let m = metrics
         func row(_ label: String, _ s: ClassificationMetrics.Scores) -> [String] {
             [label, decimal(s.precision), decimal(s.recall), decimal(s.f1), String(s.support)]
         }
@@ -45,16 +61,16 @@ public struct AlgorithmReport: Sendable {
 
     /// The test-set confusion matrix: rows are true labels, columns predicted labels.
     public var confusionCSV: CSVTable {
-        let n = test.confusion.classCount
+        let n = confusion.classCount
         return CSVTable(header: ["true\\predicted"] + (0 ..< n).map(String.init),
-                        rows: (0 ..< n).map { t in [String(t)] + (0 ..< n).map { String(test.confusion[t, $0]) } })
+                        rows: (0 ..< n).map { t in [String(t)] + (0 ..< n).map { String(confusion[t, $0]) } })
     }
 
     /// One row per cross-validation fold.
     public var foldsCSV: CSVTable {
         CSVTable(header: ["fold", "train_size", "test_size", "accuracy", "fit_seconds", "predict_seconds", "error"],
-                 rows: (crossValidation?.folds ?? []).map { f in
-                     [String(f.fold), String(f.trainingCount), String(f.testCount), f.accuracy.map(decimal) ?? "",
+                 rows: folds.map { f in
+                     [f.unit.foldIndex.map(String.init) ?? "", String(f.trainingCount), String(f.testCount), f.accuracy.map(decimal) ?? "",
                       String(format: "%.3f", f.fitSeconds), String(format: "%.3f", f.predictSeconds), f.error ?? ""]
                  })
     }
@@ -62,8 +78,8 @@ public struct AlgorithmReport: Sendable {
     /// `index,label,predicted`, one row per test image in test-set order.
     public var predictionsCSV: String {
         var text = "index,label,predicted\n"
-        text.reserveCapacity(test.predictions.count * 12)
-        for (index, (label, predicted)) in zip(testLabels, test.predictions).enumerated() {
+        text.reserveCapacity(final.predictions.count * 12)
+        for (index, (label, predicted)) in zip(testLabels, final.predictions).enumerated() {
             text += "\(index),\(label),\(predicted)\n"
         }
         return text
@@ -71,8 +87,8 @@ public struct AlgorithmReport: Sendable {
 
     /// The confusion matrix as a picture.
     public var confusionSVG: String {
-        let n = test.confusion.classCount
-        var map = SVGHeatMap(rows: n, columns: n, values: test.confusion.counts.map(Double.init),
+        let n = confusion.classCount
+        var map = SVGHeatMap(rows: n, columns: n, values: confusion.counts.map(Double.init),
                              title: "\(title): test-set confusion matrix")
         map.columnLabels = (0 ..< n).map(String.init)
         map.rowLabels = map.columnLabels
@@ -84,14 +100,13 @@ public struct AlgorithmReport: Sendable {
 
     /// The human-readable report.
     public var markdown: String {
-        let m = test.metrics
+        let m = metrics
         var md = "# \(title) (`\(name)`)\n\n"
         md += "Test accuracy **\(percent(m.accuracy))**"
-        if let cv = crossValidation {
-            let (mean, std) = cv.accuracy
+        if let (mean, std) = crossValidationAccuracy {
             md += "; \(run.folds)-fold cross-validation accuracy \(percent(mean)) ± \(percent(std))"
         }
-        md += ". Final model: fit \(seconds(test.fitSeconds)), predict \(seconds(test.predictSeconds)) for \(run.testCount) images.\n\n"
+        md += ". Final model: fit \(seconds(final.fitSeconds)), predict \(seconds(final.predictSeconds)) for \(run.testCount) images.\n\n"
 
         md += "## Run\n\n"
         md += markdownTable(header: ["", ""], rows: [
@@ -111,17 +126,16 @@ public struct AlgorithmReport: Sendable {
                             rows: settings.entries.map { [$0.name, $0.value, defaultValues[$0.name] ?? ""] })
 
         md += "\n## Cross-validation\n\n"
-        if let cv = crossValidation {
-            let (mean, std) = cv.accuracy
+        if let (mean, std) = crossValidationAccuracy {
             md += "Stratified \(run.folds)-fold on the training images; a fresh model per fold.\n\n"
             md += markdownTable(header: ["fold", "train", "held out", "accuracy", "fit (s)", "predict (s)"],
-                                rows: cv.folds.map { f in
-                                    [String(f.fold), String(f.trainingCount), String(f.testCount),
+                                rows: folds.map { f in
+                                    [f.unit.foldIndex.map(String.init) ?? "", String(f.trainingCount), String(f.testCount),
                                      f.accuracy.map(percent) ?? "failed: \(f.error ?? "")",
                                      String(format: "%.2f", f.fitSeconds), String(format: "%.2f", f.predictSeconds)]
                                 } + [["mean ± std", "", "", "\(percent(mean)) ± \(percent(std))",
-                                      String(format: "%.2f", cv.folds.map(\.fitSeconds).reduce(0, +) / Double(max(cv.folds.count, 1))),
-                                      String(format: "%.2f", cv.folds.map(\.predictSeconds).reduce(0, +) / Double(max(cv.folds.count, 1)))]])
+                                      String(format: "%.2f", folds.map(\.fitSeconds).reduce(0, +) / Double(max(folds.count, 1))),
+                                      String(format: "%.2f", folds.map(\.predictSeconds).reduce(0, +) / Double(max(folds.count, 1)))]])
             md += "\nStandard deviation with divisor n (numpy's default), over the folds that succeeded.\n"
         } else {
             md += "Skipped (`--folds 0`).\n"
@@ -139,36 +153,38 @@ public struct AlgorithmReport: Sendable {
                             rows: m.perClass.enumerated().map { [String($0.offset), decimal($0.element.precision), decimal($0.element.recall), decimal($0.element.f1), String($0.element.support)] })
         md += "\n\(ClassificationMetrics.zeroDivisionRule)\n"
         md += "\n### Confusion matrix\n\nRows are true labels, columns predicted labels.\n\n"
-        let n = test.confusion.classCount
+        let n = confusion.classCount
         md += markdownTable(header: ["true \\ predicted"] + (0 ..< n).map(String.init),
-                            rows: (0 ..< n).map { t in ["**\(t)**"] + (0 ..< n).map { String(test.confusion[t, $0]) } })
+                            rows: (0 ..< n).map { t in ["**\(t)**"] + (0 ..< n).map { String(confusion[t, $0]) } })
         md += "\n![Confusion matrix](confusion.svg)\n"
 
-        if !test.model.facts.isEmpty {
-            md += "\n## Model\n\n"
-            md += markdownTable(header: ["", ""], rows: test.model.facts.map { [$0.name, $0.value] })
-        }
-        for section in test.model.sections {
-            md += "\n## \(section.title)\n\n\(section.markdown)\n"
+        md += final.diagnostics.markdown
+        if let saved = final.savedModel {
+            md += "\n## Saved model\n\n"
+            md += markdownTable(header: ["", ""], rows: [
+                ["file", "`\(saved.path)`"], ["size", "\(saved.bytes) bytes (\(String(format: "%.1f", Double(saved.bytes) / 1_048_576)) MiB)"],
+                ["load time", String(format: "%.3f s (read, checksum, decode)", saved.loadSeconds)],
+                ["use", "`bench predict --model \(saved.path) IMAGES...`"],
+            ])
         }
         md += "\n## Files\n\n"
         md += "`metrics.csv` (per class, test set), `confusion.csv` (test set), `cv_folds.csv` (one row per fold), "
         md += "`predictions.csv` (`index,label,predicted`, test-set order)"
-        let extra = test.model.files.map { "`\($0.name)`" }
+        let extra = final.diagnostics.reportFiles.map { "`\($0.name)`" }
         md += extra.isEmpty ? ".\n" : ", " + extra.joined(separator: ", ") + ".\n"
         return md
     }
 
     /// This algorithm's row of `summary.csv`.
     public var summaryRow: [String: String] {
-        let cv = crossValidation?.accuracy
+        let cv = crossValidationAccuracy
         return ["algorithm": name,
                 "cv_accuracy_mean": cv.map { decimal($0.mean) } ?? "",
                 "cv_accuracy_std": cv.map { decimal($0.std) } ?? "",
-                "test_accuracy": decimal(test.metrics.accuracy),
-                "fit_seconds": String(format: "%.3f", test.fitSeconds),
-                "predict_seconds": String(format: "%.3f", test.predictSeconds),
-                "test_macro_f1": decimal(test.metrics.macro.f1),
+                "test_accuracy": decimal(metrics.accuracy),
+                "fit_seconds": String(format: "%.3f", final.fitSeconds),
+                "predict_seconds": String(format: "%.3f", final.predictSeconds),
+                "test_macro_f1": decimal(metrics.macro.f1),
                 "train_size": String(run.trainingCount),
                 "folds": String(run.folds),
                 "seed": String(run.seed),

@@ -6,10 +6,20 @@ public enum AtomicFile {
     /// Writes `contents` to `path` atomically, creating parent directories.
     /// - Throws: ``OutputError`` naming the path when the directory or file cannot be made.
     public static func write(_ contents: String, to path: String) throws(OutputError) {
+        try write(Data(contents.utf8), to: path)
+    }
+
+    /// The process id and a random number: temporary names that neither another process nor
+    /// another thread of this one can be using.
+    static var uniqueSuffix: String { "\(getpid()).\(UInt32.random(in: 0 ... .max))" }
+
+    /// Writes `data` to `path` atomically, creating parent directories.
+    /// - Throws: ``OutputError`` naming the path when the directory or file cannot be made.
+    public static func write(_ data: Data, to path: String) throws(OutputError) {
         let directory = (path as NSString).deletingLastPathComponent
         try makeDirectory(directory.isEmpty ? "." : directory)
-        let temporary = (directory as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).\(getpid()).tmp")
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(contents.utf8)) else {
+        let temporary = (directory as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).\(uniqueSuffix).tmp")
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
             throw OutputError(path: path, reason: "cannot create a file in \(directory.isEmpty ? "." : directory)")
         }
         guard rename(temporary, path) == 0 else {
@@ -40,8 +50,8 @@ public enum AtomicFile {
         let parent = (directory as NSString).deletingLastPathComponent
         try makeDirectory(parent.isEmpty ? "." : parent)
         let base = (directory as NSString).lastPathComponent
-        let staging = ((parent.isEmpty ? "." : parent) as NSString).appendingPathComponent(".\(base).\(getpid()).staging")
-        let retired = ((parent.isEmpty ? "." : parent) as NSString).appendingPathComponent(".\(base).\(getpid()).old")
+        let staging = ((parent.isEmpty ? "." : parent) as NSString).appendingPathComponent(".\(base).\(uniqueSuffix).staging")
+        let retired = ((parent.isEmpty ? "." : parent) as NSString).appendingPathComponent(".\(base).\(uniqueSuffix).old")
         try? FileManager.default.removeItem(atPath: staging)
         do throws(OutputError) {
             try makeDirectory(staging)

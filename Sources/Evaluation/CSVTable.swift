@@ -14,7 +14,8 @@ public struct CSVTable: Sendable, Equatable {
         ([header] + rows).map { $0.map(CSVTable.escape).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
 
-    static func escape(_ field: String) -> String {
+    /// `field` quoted per RFC 4180 when it holds a comma, quote or line break.
+    public static func escape(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

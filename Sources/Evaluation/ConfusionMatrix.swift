@@ -29,3 +29,26 @@ public struct ConfusionMatrix: Sendable, Equatable {
         return total == 0 ? 0 : Double(correct) / Double(total)
     }
 }
+
+extension ConfusionMatrix: Codable {
+    private enum CodingKeys: String, CodingKey { case classCount, counts }
+
+    /// Reads a stored matrix, checking that its counts fill `classCount²` cells and are not negative.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let classCount = try container.decode(Int.self, forKey: .classCount)
+        let counts = try container.decode([Int].self, forKey: .counts)
+        guard classCount >= 0, classCount <= 65_536, counts.count == classCount * classCount, counts.allSatisfy({ $0 >= 0 }) else {
+            throw DecodingError.dataCorruptedError(forKey: .counts, in: container,
+                                                   debugDescription: "a confusion matrix needs classCount² non-negative counts")
+        }
+        self.classCount = classCount
+        self.counts = counts
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(classCount, forKey: .classCount)
+        try container.encode(counts, forKey: .counts)
+    }
+}

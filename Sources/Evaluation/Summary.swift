@@ -1,7 +1,9 @@
+import Foundation
+
 /// `results/summary.csv` and `results/summary.md`: one row per algorithm, merged across runs.
 ///
 /// A run replaces its own algorithms' rows and keeps every other row, so the summary can be
-/// built up one algorithm at a time.
+/// built up one algorithm at a time, and by several processes at once (``update(in:rows:)``).
 public enum Summary {
     /// The columns, in order.
     public static let columns = ["algorithm", "cv_accuracy_mean", "cv_accuracy_std", "test_accuracy", "fit_seconds",
@@ -26,6 +28,26 @@ public enum Summary {
             }
         }
         return table
+    }
+
+    /// Merges `rows` into `directory`'s `summary.csv` and rewrites `summary.md`, holding an
+    /// exclusive `flock(2)` on `directory/.summary.lock` from the read to the rename, so that
+    /// two processes writing into the same directory never lose each other's rows.
+    /// - Throws: ``OutputError`` when the lock or the files cannot be written.
+    public static func update(in directory: String, rows: [[String: String]]) throws(OutputError) {
+        try AtomicFile.makeDirectory(directory)
+        let lockPath = (directory as NSString).appendingPathComponent(".summary.lock")
+        let descriptor = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw OutputError(path: lockPath, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw OutputError(path: lockPath, reason: "cannot lock: \(String(cString: strerror(errno)))") }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        let csvPath = (directory as NSString).appendingPathComponent("summary.csv")
+        let table = merge(existing: try? String(contentsOfFile: csvPath, encoding: .utf8), rows: rows)
+        try AtomicFile.write(table.text, to: csvPath)
+        try AtomicFile.write(markdown(table), to: (directory as NSString).appendingPathComponent("summary.md"))
     }
 
     /// The summary as Markdown, accuracies as percentages.

@@ -86,6 +86,33 @@ public struct IDXDataset: Sendable {
             files: files, directory: directory)
     }
 
+    /// The images of one IDX image file (raw or gzip), as `bench predict` reads them.
+    /// - Throws: ``DataError`` naming the file: `.missing` when it is absent, `.damaged` for a
+    ///   gzip error, a header that does not match the bytes present, or not a rank-3 image file.
+    public static func readImages(path: String) throws(DataError) -> ImageSet {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .missing(path: path, hint: "Expected an IDX image file (raw or .gz).")
+        }
+        guard !isDirectory.boolValue else { throw .damaged(path: path, reason: "is a directory; expected an IDX image file") }
+        let raw = try readBytes(path)
+        let bytes: [UInt8]
+        if Gzip.isCompressed(raw) {
+            do { bytes = try Gzip.decompress(raw) } catch { throw .damaged(path: path, reason: error.reason) }
+        } else {
+            bytes = raw
+        }
+        do {
+            return try images(try IDXFile(parsing: bytes, expectedRank: 3), path: path)
+        } catch let error as IDXFormatError {
+            throw .damaged(path: path, reason: error.reason)
+        } catch let error as DataError {
+            throw error
+        } catch {
+            throw .damaged(path: path, reason: "\(error)")
+        }
+    }
+
     /// The largest label value accepted: labels are class indices, and a file with larger
     /// values is not a classification label file.
     public static let maximumLabel = 255

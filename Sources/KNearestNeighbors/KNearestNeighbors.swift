@@ -16,27 +16,43 @@ public struct KNearestNeighbors: Classifier {
     public static let name = "knn"
     public static let title = "k-nearest neighbours"
     public static let hyperparameters: [Hyperparameter] = [
-        Hyperparameter("k", .integer(1 ... 1000), default: .integer(3), help: "neighbours that vote"),
-        Hyperparameter("queryBlock", .integer(16 ... 65_536), default: .integer(256),
+        Hyperparameter("k", .integer(kRange), default: .integer(3), help: "neighbours that vote"),
+        Hyperparameter("queryBlock", .integer(queryBlockRange), default: .integer(256),
                        help: "test images per distance block (memory: queryBlock × trainingBlock floats per thread)"),
         Hyperparameter("projection", .integer(0 ... 4096), default: .integer(64),
                        help: "principal directions whose distances bound the true ones from below (0: every distance in full)"),
-        Hyperparameter("trainingBlock", .integer(16 ... 1_048_576), default: .integer(8192),
+        Hyperparameter("trainingBlock", .integer(trainingBlockRange), default: .integer(8192),
                        help: "training images per distance block, rounded up to a multiple of 16"),
     ]
 
+    /// The values `k`, `queryBlock` and `trainingBlock` may take, in settings and in model files.
+    static let kRange = 1 ... 1000
+    static let queryBlockRange = 16 ... 65_536
+    static let trainingBlockRange = 16 ... 1_048_576
+
     public let settings: HyperparameterSettings
-    public var k: Int { settings.integer("k") }
-    public var queryBlock: Int { settings.integer("queryBlock") }
-    public var trainingBlock: Int { (settings.integer("trainingBlock") + 15) / 16 * 16 }
+    /// Neighbours that vote.
+    public let k: Int
+    /// Test images per distance block.
+    public let queryBlock: Int
+    /// Principal directions of the bounded search; 0 for the plain search.
+    public let projection: Int
+    /// Training images per distance block, rounded up to a multiple of 16 (the GEMM's panel width).
+    public let trainingBlock: Int
 
     public init(settings: HyperparameterSettings = KNearestNeighbors.defaultSettings) {
         self.settings = settings
+        k = settings.integer("k")
+        queryBlock = settings.integer("queryBlock")
+        projection = settings.integer("projection")
+        trainingBlock = (settings.integer("trainingBlock") + 15) / 16 * 16
     }
 
     /// Stores the training set and, for the bounded search, finds the projection. The
     /// projection's random start comes from `seed`; the neighbours found do not depend on it.
-    public func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> any FittedClassifier {
+    /// - Returns: The model, and what it stores (search, pixels used, size) as diagnostics.
+    /// - Throws: ``FitError`` when there are fewer than k training images.
+    public func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> FitResult {
         guard training.count >= k else {
             throw FitError("knn: k = \(k) needs at least \(k) training images; got \(training.count)")
         }
@@ -44,31 +60,21 @@ public struct KNearestNeighbors: Classifier {
         // distances, so they cannot change its neighbours: leave them out (on MNIST, 67 of 784).
         let active = training.images.features.activeColumns()
         let features = training.images.features.selecting(columns: active)
-        let dimensions = settings.integer("projection")
-        let search: NearestNeighborsModel.Search
-        let operand: FeatureMatrix
-        let operandNorms: [Float]
-        if dimensions > 0 && dimensions < features.columns {
-            let bound = ProjectionBound(features, dimensions: dimensions, seed: seed, threads: context.threads)
-            let projected = features.values.withUnsafeBufferPointer {
-                bound.project($0.baseAddress!, count: features.rows, threads: context.threads)
-            }
-            search = .bounded(bound: bound, images: features)
-            operand = FeatureMatrix(rows: features.rows, columns: bound.dimensions, values: projected.values)
-            operandNorms = zip(operand.squaredRowNorms(), projected.centredNorms).map { $0 - NearestNeighborsModel.margin * $1 }
-        } else {
-            search = .plain
-            operand = features
-            operandNorms = features.squaredRowNorms()
-        }
-        let packed = operand.values.withUnsafeBufferPointer { values in
-            // B = Tᵀ: depth = dimensions, columns = training images.
-            PackedRightOperand(MatrixOperand(values.baseAddress!, rows: operand.columns, columns: operand.rows, transposed: true),
-                               threads: context.threads)
-        }
-        return NearestNeighborsModel(search: search, packed: packed, packedNorms: operandNorms, activeColumns: active,
-                                     inputColumns: training.images.pixelCount, labels: training.labels,
-                                     classCount: training.classCount, k: k, queryBlock: queryBlock, trainingBlock: trainingBlock,
-                                     statistics: SearchStatistics())
+        let bound = projection > 0 && projection < features.columns
+            ? ProjectionBound(features, dimensions: projection, seed: seed, threads: context.threads) : nil
+        let model = NearestNeighborsModel(images: features, bound: bound, activeColumns: active,
+                                          inputHeight: training.images.height, inputWidth: training.images.width,
+                                          labels: training.labels, classCount: training.classCount,
+                                          k: k, queryBlock: queryBlock, trainingBlock: trainingBlock, threads: context.threads)
+        return FitResult(model: model, diagnostics: model.storageDiagnostics)
+    }
+
+    /// The model `archive` holds, rebuilt by the same construction as ``fit(_:seed:context:)``,
+    /// so it predicts the same labels and scores, bit for bit. The block sizes and k come from
+    /// the archive, not from this configuration.
+    /// - Throws: ``ModelArchiveError`` when an array is missing or of another size or type, or
+    ///   a value is out of range (see ``NearestNeighborsModel/init(decoding:)``).
+    public func decodeModel(_ archive: ModelArchive) throws(ModelArchiveError) -> any FittedClassifier {
+        try NearestNeighborsModel(decoding: archive)
     }
 }

@@ -1,21 +1,28 @@
 import BenchCore
 import LinearAlgebra
-import Synchronization
 
 /// A fitted k-NN model: the training images, their labels, and what the distance search needs.
+///
+/// The label of a query is the class most of its k nearest training images have, a tie going
+/// to the tied class with the nearest member; its scores are the vote fractions, votes per
+/// class / k, so the label's score is its row's largest.
 public struct NearestNeighborsModel: FittedClassifier {
     /// How the k nearest are found.
     enum Search: Sendable {
         /// Every distance ‖q‖² − 2q·t + ‖t‖² from one GEMM over all pixels.
         case plain
         /// Lower bounds from a GEMM over `bound.dimensions` projected dimensions; exact
-        /// distances from `images` (row-major, active pixels) for the images the bounds keep.
-        case bounded(bound: ProjectionBound, images: FeatureMatrix)
+        /// distances from ``images`` for the training images the bounds keep.
+        case bounded(ProjectionBound)
     }
 
     let search: Search
+    /// The training images, active pixels only, row-major: the plain search's GEMM operand,
+    /// the bounded search's source of exact distances, and what a model file stores.
+    let images: FeatureMatrix
     /// The GEMM's right-hand operand: the training images (plain) or their projections p_t
     /// (bounded); and for each column ‖t‖² (plain) or ‖p_t‖² − margin · ‖t − μ‖² (bounded).
+    /// Both are built from ``images`` and the projection by ``init(images:bound:activeColumns:inputHeight:inputWidth:labels:classCount:k:queryBlock:trainingBlock:threads:)``.
     let packed: PackedRightOperand
     let packedNorms: [Float]
 
@@ -23,26 +30,92 @@ public struct NearestNeighborsModel: FittedClassifier {
     /// ‖q − μ‖² + ‖t − μ‖²: 0.1%, more than twenty times the worst-case rounding of a bound
     /// computed in single precision by GEMMs of depth d ≤ 784 (about d·2⁻²⁴ ≈ 5·10⁻⁵ of that sum).
     static let margin: Float = 1e-3
-    /// The input pixels used (those nonzero in some training image), and how many there were.
+    /// The input pixels used (those nonzero in some training image), in increasing order.
     let activeColumns: [Int]
-    let inputColumns: Int
+    public let inputHeight: Int
+    public let inputWidth: Int
+    /// The class of each training image, in `0 ..< classCount`.
     let labels: [Int]
-    let classCount: Int
+    public let classCount: Int
     let k: Int
     let queryBlock: Int
+    /// A multiple of 16: the GEMM takes column ranges that start on a panel.
     let trainingBlock: Int
-    /// Exact distances computed by the bounded search, per query, over the last prediction
-    /// (for the report); nil for the plain search.
-    let statistics: SearchStatistics
 
-    /// Predicted labels. Query blocks run in parallel, each with its own single-threaded GEMM,
-    /// so each query's neighbours are found by the same arithmetic for any thread count.
-    public func predict(_ images: ImageSet, context: ExecutionContext) -> [Int] {
-        neighbours(of: images.features, context: context).map(vote)
+    /// Pixels per input image.
+    var inputColumns: Int { inputHeight * inputWidth }
+
+    /// The model over `images` (training images, active pixels only): builds the search's packed
+    /// operand and norms, from the projection when `bound` is given. The one construction used by
+    /// the fit and by decoding, so that a decoded model is the fitted one, bit for bit. The
+    /// result does not depend on `threads` (the GEMM and the packing are deterministic).
+    init(images features: FeatureMatrix, bound: ProjectionBound?, activeColumns: [Int], inputHeight: Int, inputWidth: Int,
+         labels: [Int], classCount: Int, k: Int, queryBlock: Int, trainingBlock: Int, threads: Int) {
+        let operand: FeatureMatrix
+        let operandNorms: [Float]
+        if let bound {
+            let projected = features.values.withUnsafeBufferPointer {
+                bound.project($0.baseAddress!, count: features.rows, threads: threads)
+            }
+            search = .bounded(bound)
+            operand = FeatureMatrix(rows: features.rows, columns: bound.dimensions, values: projected.values)
+            operandNorms = zip(operand.squaredRowNorms(), projected.centredNorms).map { $0 - Self.margin * $1 }
+        } else {
+            search = .plain
+            operand = features
+            operandNorms = features.squaredRowNorms()
+        }
+        packed = operand.values.withUnsafeBufferPointer { values in
+            // B = Tᵀ: depth = dimensions, columns = training images.
+            PackedRightOperand(MatrixOperand(values.baseAddress!, rows: operand.columns, columns: operand.rows, transposed: true),
+                               threads: threads)
+        }
+        packedNorms = operandNorms
+        images = features
+        self.activeColumns = activeColumns
+        self.inputHeight = inputHeight
+        self.inputWidth = inputWidth
+        self.labels = labels
+        self.classCount = classCount
+        self.k = k
+        self.queryBlock = queryBlock
+        self.trainingBlock = trainingBlock
+    }
+
+    /// Labels by majority vote (ties to the class of the nearest member) and vote fractions.
+    /// For the bounded search, the diagnostics count the exact distances computed.
+    public func classify(_ images: ImageSet, context: ExecutionContext) -> Prediction {
+        let found = searchNeighbours(of: images.features, context: context)
+        var labels: [Int] = []
+        labels.reserveCapacity(images.count)
+        var fractions = [Float](repeating: 0, count: images.count * classCount)
+        for (q, neighbours) in found.neighbours.enumerated() {
+            let (label, votes) = vote(neighbours)
+            labels.append(label)
+            for c in 0 ..< classCount { fractions[q * classCount + c] = Float(votes[c]) / Float(k) }
+        }
+        var diagnostics = Diagnostics()
+        if case .bounded = search {
+            diagnostics.fact("exact distances", String(found.exactDistances))
+            if images.count > 0 {
+                let perQuery = (Double(found.exactDistances) / Double(images.count) * 10).rounded() / 10
+                diagnostics.fact("exact distances per query", "\(format(perQuery)) (of \(self.images.rows) training images)")
+            }
+        }
+        let scores = ScoreMatrix(rows: images.count, classCount: classCount, values: fractions) ?? ScoreMatrix(empty: classCount)
+        return Prediction(labels: labels, scores: scores, diagnostics: diagnostics)
     }
 
     /// The k nearest training images of every query, nearest first (ties: lower index first).
     public func neighbours(of images: FeatureMatrix, context: ExecutionContext) -> [[Neighbour]] {
+        searchNeighbours(of: images, context: context).neighbours
+    }
+
+    /// The k nearest training images of every query, and how many exact distances the bounded
+    /// search computed (0 for the plain search). Query blocks run in parallel, each with its own
+    /// single-threaded GEMM, so each query's neighbours are found by the same arithmetic for
+    /// any thread count.
+    func searchNeighbours(of images: FeatureMatrix, context: ExecutionContext) -> (neighbours: [[Neighbour]], exactDistances: Int) {
         precondition(images.columns == inputColumns, "knn: model has \(inputColumns) features, images have \(images.columns)")
         let queries = images.selecting(columns: activeColumns)
         // Ink where no training image has any adds the same to all of a query's distances:
@@ -54,17 +127,17 @@ public struct NearestNeighborsModel: FittedClassifier {
         let blocks = (queries.rows + queryBlock - 1) / queryBlock
         let perBlock = queries.values.withUnsafeBufferPointer { values in
             let shared = SharedReads(values)
-            return parallelMap(blocks, threads: context.threads) { block -> [[Neighbour]] in
+            return parallelMap(blocks, threads: context.threads) { block -> (neighbours: [[Neighbour]], exactDistances: Int) in
                 let first = block * queryBlock, count = min(queryBlock, queries.rows - first)
                 let start = shared.buffer.baseAddress! + first * queries.columns
                 switch search {
-                case .plain: return nearest(queries: start, count: count, norms: queryNorms[first ..< first + count])
-                case .bounded(let bound, let images):
-                    return nearest(queries: start, count: count, inactiveNorms: inactiveNorms[first ..< first + count], bound: bound, images: images)
+                case .plain: return (nearest(queries: start, count: count, norms: queryNorms[first ..< first + count]), 0)
+                case .bounded(let bound):
+                    return nearest(queries: start, count: count, inactiveNorms: inactiveNorms[first ..< first + count], bound: bound, images: self.images)
                 }
             }
         }
-        return perBlock.flatMap { $0 }
+        return (perBlock.flatMap(\.neighbours), perBlock.reduce(0) { $0 + $1.exactDistances })
     }
 
     /// The k nearest training images of `count` consecutive queries starting at `queries`,
@@ -106,7 +179,7 @@ public struct NearestNeighborsModel: FittedClassifier {
     /// precision; it is lowered by ``margin`` · (‖q − μ‖² + ‖t − μ‖²), many times the rounding
     /// error, so that rounding does not rule out a true neighbour.
     private func nearest(queries: UnsafePointer<Float>, count: Int, inactiveNorms: ArraySlice<Float>,
-                         bound: ProjectionBound, images: FeatureMatrix) -> [[Neighbour]] {
+                         bound: ProjectionBound, images: FeatureMatrix) -> (neighbours: [[Neighbour]], exactDistances: Int) {
         let n = packed.columns, m = bound.dimensions, d = images.columns
         let projected = bound.project(queries, count: count)
         let queryTerms = (0 ..< count).map { q in
@@ -141,41 +214,18 @@ public struct NearestNeighborsModel: FittedClassifier {
                 }
             }
         }
-        statistics.record(queries: count, exactDistances: exact)
-        return zip(best, inactiveNorms).map { top, extra in top.sorted.map { Neighbour(index: $0.index, distance: $0.distance + extra) } }
+        let found = zip(best, inactiveNorms).map { top, extra in top.sorted.map { Neighbour(index: $0.index, distance: $0.distance + extra) } }
+        return (found, exact)
     }
 
     /// Majority vote; a tie between classes goes to the tied class with the nearest member.
-    func vote(_ neighbours: [Neighbour]) -> Int {
+    /// - Returns: The class, and the votes of every class.
+    func vote(_ neighbours: [Neighbour]) -> (label: Int, votes: [Int]) {
         var votes = [Int](repeating: 0, count: classCount)
         for neighbour in neighbours { votes[labels[neighbour.index]] += 1 }
         let most = votes.max() ?? 0
         // Neighbours are nearest first, so the first one in a tied class decides.
-        return neighbours.first { votes[labels[$0.index]] == most }.map { labels[$0.index] } ?? 0
-    }
-
-    public var report: ModelReport {
-        let modelBytes: Int, storedAs: String, searchFact: String
-        switch search {
-        case .plain:
-            modelBytes = packed.byteCount + packedNorms.count * 4 + labels.count * 8
-            storedAs = "packed float32 images, norms"
-            searchFact = "every distance from the GEMM over all pixels"
-        case .bounded(let bound, let images):
-            modelBytes = packed.byteCount + packedNorms.count * 4 + images.values.count * 4 + (bound.basis.count + bound.mean.count) * 4 + labels.count * 8
-            storedAs = "float32 images, their packed projections and norms, the projection"
-            let (queries, exact) = statistics.totals
-            searchFact = "lower bounds from \(bound.dimensions) principal directions; "
-                + (queries == 0 ? "no prediction yet" : String(format: "%.0f exact distances per query on average (of %d training images), over this model's predictions", Double(exact) / Double(queries), packed.columns))
-        }
-        return ModelReport(facts: [
-            ("k", String(k)),
-            ("search", searchFact),
-            ("training images stored", String(packed.columns)),
-            ("pixels used", "\(activeColumns.count) of \(inputColumns) (the rest are zero in every training image)"),
-            ("model size", "\(modelBytes) bytes (\(storedAs), labels)"),
-            ("distance blocks", "\(queryBlock) test × \(trainingBlock) training images (\(queryBlock * trainingBlock * 4 / 1_048_576) MB per thread)"),
-        ])
+        return (neighbours.first { votes[labels[$0.index]] == most }.map { labels[$0.index] } ?? 0, votes)
     }
 }
 
@@ -236,18 +286,4 @@ func squaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count
         j += 1
     }
     return total
-}
-
-/// Counts of the bounded search's work, shared by the threads of a prediction.
-final class SearchStatistics: Sendable {
-    private let queries = Atomic<Int>(0)
-    private let exact = Atomic<Int>(0)
-
-    func record(queries count: Int, exactDistances: Int) {
-        queries.add(count, ordering: .relaxed)
-        exact.add(exactDistances, ordering: .relaxed)
-    }
-
-    /// Queries searched and exact distances computed since the model was made.
-    var totals: (queries: Int, exact: Int) { (queries.load(ordering: .relaxed), exact.load(ordering: .relaxed)) }
 }

@@ -73,6 +73,20 @@ public struct ProjectionBound: Sendable {
         self.mean = mean.map { Float($0) }
     }
 
+    /// The projection with a stored basis and mean, as ``init(_:dimensions:seed:iterations:sampleLimit:threads:)``
+    /// found them (a model file's): `depth` is `mean.count`.
+    /// - Precondition: `basis` holds `mean.count × dimensions` values, and `dimensions ≥ 0`.
+    ///   The bound holds only if the columns of `basis` are orthonormal (or zero); a decoder
+    ///   checks that before calling this.
+    public init(basis: [Float], mean: [Float], dimensions: Int) {
+        precondition(dimensions >= 0 && basis.count == mean.count * dimensions,
+                     "ProjectionBound: \(basis.count) basis values do not fill \(mean.count) × \(dimensions)")
+        depth = mean.count
+        self.dimensions = dimensions
+        self.basis = basis
+        self.mean = mean
+    }
+
     /// Uᵀ(x − μ) for `count` rows of `rows` (each `depth` wide), row after row, and ‖x − μ‖²
     /// of each row.
     public func project(_ rows: UnsafePointer<Float>, count: Int, threads: Int = 1) -> (values: [Float], centredNorms: [Float]) {

@@ -21,7 +21,7 @@ public struct KernelSVM: Classifier {
                        help: "rbf exp(-gamma |x-z|^2), linear x.z, polynomial (gamma x.z + coef0)^degree"),
         Hyperparameter("gamma", .real(minimum: 0, inclusive: false, maximum: .infinity), default: .real(0.05),
                        help: "kernel width (rbf) or scale (polynomial), on pixels scaled to 0-1"),
-        Hyperparameter("degree", .integer(1 ... 10), default: .integer(3), help: "polynomial kernel's degree"),
+        Hyperparameter("degree", .integer(degrees), default: .integer(3), help: "polynomial kernel's degree"),
         Hyperparameter("coef0", .real(minimum: -.infinity, inclusive: false, maximum: .infinity), default: .real(0),
                        help: "polynomial kernel's constant term"),
         Hyperparameter("tolerance", .real(minimum: 0, inclusive: false, maximum: 1), default: .real(1e-3),
@@ -34,27 +34,52 @@ public struct KernelSVM: Classifier {
                        help: "kernel rows computed per GEMM on a cache miss"),
     ]
 
+    /// The polynomial kernel's degrees: the range of the `degree` setting, and of a model file's.
+    static let degrees = 1 ... 10
+
     public let settings: HyperparameterSettings
+    /// The box constraint.
+    public let C: Double
+    /// The kernel the settings name, with its parameters in single precision as it is evaluated.
+    public let kernel: KernelFunction
+    /// Stop when the largest KKT violation is below this.
+    public let tolerance: Double
+    /// SMO iterations per class pair before giving up.
+    public let maxIterations: Int
+    /// Kernel values one fit keeps, in MiB.
+    public let cacheMB: Int
+    /// Kernel rows computed per GEMM on a cache miss.
+    public let rowBlock: Int
 
-    public init(settings: HyperparameterSettings = KernelSVM.defaultSettings) {
+    /// A configuration from complete settings, each value already checked against its
+    /// declaration by ``HyperparameterSettings/set(_:_:)``.
+    /// - Throws: ``ConfigurationError`` when `settings` belong to another classifier.
+    public init(settings: HyperparameterSettings = KernelSVM.defaultSettings) throws(ConfigurationError) {
+        guard settings.owner == KernelSVM.name, settings.declarations == KernelSVM.hyperparameters.map(\.name) else {
+            throw ConfigurationError("These settings are for \(settings.owner), not \(KernelSVM.name).")
+        }
         self.settings = settings
-    }
-
-    /// The kernel the settings name.
-    public var kernel: KernelFunction {
+        C = settings.real("C")
         let gamma = Float(settings.real("gamma"))
         switch settings.choice("kernel") {
-        case "linear": return .linear
-        case "polynomial": return .polynomial(gamma: gamma, coef0: Float(settings.real("coef0")), degree: settings.integer("degree"))
-        default: return .rbf(gamma: gamma)
+        case "linear": kernel = .linear
+        case "polynomial": kernel = .polynomial(gamma: gamma, coef0: Float(settings.real("coef0")), degree: settings.integer("degree"))
+        default: kernel = .rbf(gamma: gamma)
         }
+        tolerance = settings.real("tolerance")
+        maxIterations = settings.integer("maxIterations")
+        cacheMB = settings.integer("cacheMB")
+        rowBlock = settings.integer("rowBlock")
     }
 
     var solver: SMOSolver.Configuration {
-        SMOSolver.Configuration(C: settings.real("C"), tolerance: settings.real("tolerance"), maxIterations: settings.integer("maxIterations"))
+        SMOSolver.Configuration(C: C, tolerance: tolerance, maxIterations: maxIterations)
     }
 
-    public func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> any FittedClassifier {
+    /// Solves every pair of classes present.
+    /// - Returns: The model, and as diagnostics each pair's solve (table `pairs`) and totals.
+    /// - Throws: ``FitError`` when fewer than two classes have images.
+    public func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> FitResult {
         let start = DispatchTime.now()
         let present = training.classCounts.indices.filter { training.classCounts[$0] > 0 }
         guard present.count >= 2 else {
@@ -69,7 +94,7 @@ public struct KernelSVM: Classifier {
         let schedule = problems.indices.sorted { (-problems[$0].size, $0) < (-problems[$1].size, $1) }
         let concurrent = min(context.threads, problems.count)
         // Half the budget for the pieces of rows shared between pairs, half for the pairs' own caches.
-        let cacheBytes = settings.integer("cacheMB") * 1_048_576
+        let cacheBytes = cacheMB * 1_048_576
         let shared = OwnClassRows(images: sorted.count, slotWidth: present.map(sorted.count(of:)).max() ?? 1, budget: cacheBytes / 2)
         let budget = cacheBytes / 2 / concurrent
         let totalWork = problems.reduce(0.0) { $0 + work($1) }
@@ -79,7 +104,7 @@ public struct KernelSVM: Classifier {
 
         let solved = parallelMap(problems.count, threads: concurrent) { k -> BinarySolution in
             let problem = problems[schedule[k]]
-            let result = problem.solve(training: sorted, kernel: kernel, solver: solver, budget: budget, block: settings.integer("rowBlock"),
+            let result = problem.solve(training: sorted, kernel: kernel, solver: solver, budget: budget, block: rowBlock,
                                        shared: shared)
             let (count, done) = finished.withLock { state in
                 state.count += 1
@@ -96,8 +121,18 @@ public struct KernelSVM: Classifier {
         }
         var byProblem = [BinarySolution?](repeating: nil, count: problems.count)
         for (k, result) in solved.enumerated() { byProblem[schedule[k]] = result }
-        return SVMModel(kernel: kernel, training: sorted, solutions: byProblem.compactMap { $0 }, classCount: training.classCount,
-                        cacheBudget: cacheBytes, shared: shared.statistics)
+        let solutions = byProblem.compactMap { $0 }
+        let model = SVMModel(kernel: kernel, training: sorted, solutions: solutions, classCount: training.classCount,
+                             inputHeight: training.images.height, inputWidth: training.images.width)
+        return FitResult(model: model, diagnostics: Diagnostics(svm: model, solutions: solutions.map(PairSummary.init),
+                                                                cacheBudget: cacheBytes, shared: shared.statistics))
+    }
+
+    /// The model `archive` holds (see ``SVMModel/encode(into:)``), every index and count checked.
+    /// - Throws: ``ModelArchiveError`` when an array is missing or inconsistent, a pair names a
+    ///   class outside the model's, or an active column is out of order or outside the image.
+    public func decodeModel(_ archive: ModelArchive) throws(ModelArchiveError) -> any FittedClassifier {
+        try SVMModel(decoding: archive)
     }
 }
 

@@ -14,19 +14,26 @@ public struct MLP: Classifier {
     ] + NetworkHyperparameters.training(epochs: 20, batchSize: 128, learningRate: 1e-3, weightDecay: 0)
 
     public let settings: HyperparameterSettings
+    /// Sizes of the hidden layers, input side first (at least one).
+    public let hiddenLayers: [Int]
+    /// Epochs, batches, Adam, weight decay, augmentation and schedule.
+    public let training: TrainingSettings
 
+    /// - Throws: ``ConfigurationError`` when `layers` lists no hidden layer.
     public init(settings: HyperparameterSettings = MLP.defaultSettings) throws(ConfigurationError) {
-        guard !settings.integerList("layers").isEmpty else {
+        hiddenLayers = settings.integerList("layers")
+        guard !hiddenLayers.isEmpty else {
             throw ConfigurationError("The 'layers' parameter of mlp must list at least one hidden layer size. Got '' instead.")
         }
         self.settings = settings
+        training = NetworkHyperparameters.trainingSettings(settings)
     }
 
     /// The layers for `inputs` features and `classes` classes.
     public func network(inputs: Int, classes: Int) -> Network {
         var layers: [any Layer] = []
         var shape = Shape(features: inputs)
-        for width in settings.integerList("layers") {
+        for width in hiddenLayers {
             let dense = Dense(inputs: shape, outputs: width)
             layers += [dense, ReLU(dense.outputShape)]
             shape = dense.outputShape
@@ -35,8 +42,17 @@ public struct MLP: Classifier {
         return Network(layers)
     }
 
-    public func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> any FittedClassifier {
+    public func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> FitResult {
         try fitNetwork(network(inputs: training.images.pixelCount, classes: training.classCount), title: Self.title,
-                       training: training, settings: NetworkHyperparameters.trainingSettings(settings), seed: seed, context: context)
+                       training: training, settings: self.training, seed: seed, context: context)
+    }
+
+    /// The network for the archive's image size and classes, with the archive's parameters.
+    /// - Throws: ``ModelArchiveError`` when the size or class count is out of range, or an
+    ///   array is missing, of another size, or holds a value the model cannot use.
+    public func decodeModel(_ archive: ModelArchive) throws(ModelArchiveError) -> any FittedClassifier {
+        try NetworkModel.checkShape(of: archive)
+        return try NetworkModel(decoding: archive,
+                                network: network(inputs: archive.inputHeight * archive.inputWidth, classes: archive.classCount))
     }
 }

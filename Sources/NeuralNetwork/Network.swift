@@ -99,29 +99,51 @@ public struct Network: Sendable {
         return (loss, correct)
     }
 
-    /// Predicted classes of `count` samples (ties to the lower class), in chunks over `threads`.
-    public func predict(_ input: [Float], count: Int, parameters: [Float], threads: Int, chunk: Int = 256) -> [Int] {
+    /// Predicted classes of `count` samples (ties to the lower class) and their class
+    /// probabilities (the softmax of the output scores), in chunks over `threads`.
+    /// - Returns: One label per sample, and `count × classCount` probabilities, row-major.
+    public func predict(_ input: [Float], count: Int, parameters: [Float], threads: Int,
+                        chunk: Int = 256) -> (labels: [Int], probabilities: [Float]) {
         let chunks = (count + chunk - 1) / chunk
         let workspaces = WorkspacePool()
         let perChunk = input.withUnsafeBufferPointer { x in
             parameters.withUnsafeBufferPointer { p in
                 let (xs, ps) = (SharedReads(x), SharedReads(p))
-                return parallelMap(chunks, threads: threads) { index -> [Int] in
+                return parallelMap(chunks, threads: threads) { index -> (labels: [Int], probabilities: [Float]) in
                     let start = index * chunk, size = min(chunk, count - start)
                     let workspace = workspaces.take()
                     defer { workspaces.give(workspace) }
                     let outputs = forward(xs.buffer.baseAddress! + start * inputCount, batch: size,
                                           parameters: ps.buffer.baseAddress!, workspace: workspace)
-                    let scores = outputs[layers.count - 1]
-                    return (0 ..< size).map { r in
-                        var best = 0
-                        for c in 1 ..< classCount where scores[r * classCount + c] > scores[r * classCount + best] { best = c }
-                        return best
-                    }
+                    return softmaxRows(outputs[layers.count - 1], rows: size)
                 }
             }
         }
-        return perChunk.flatMap { $0 }
+        return (perChunk.flatMap(\.labels), perChunk.flatMap(\.probabilities))
+    }
+
+    /// Each row's class (the first largest score) and softmax, exp(s − max) / Σ exp(s − max):
+    /// subtracting the row's maximum keeps every exponential in (0, 1], so none overflows.
+    // scores is (rows, classCount)
+    func softmaxRows(_ scores: UnsafePointer<Float>, rows: Int) -> (labels: [Int], probabilities: [Float]) {
+        let k = classCount
+        var labels = [Int](repeating: 0, count: rows)
+        var probabilities = [Float](repeating: 0, count: rows * k)
+        for r in 0 ..< rows {
+            let row = scores + r * k
+            var best = 0
+            for c in 1 ..< k where row[c] > row[best] { best = c }
+            labels[r] = best
+            let largest = row[best]
+            var total: Float = 0
+            for c in 0 ..< k {
+                let e = Foundation.exp(row[c] - largest)
+                probabilities[r * k + c] = e
+                total += e
+            }
+            for c in 0 ..< k { probabilities[r * k + c] /= total }
+        }
+        return (labels, probabilities)
     }
 }
 

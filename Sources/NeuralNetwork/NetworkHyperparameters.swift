@@ -33,9 +33,13 @@ public enum NetworkHyperparameters {
 }
 
 /// Fits `network` to `training` with `settings`: standardises the pixels with the training
-/// set's mean and deviation, trains, and wraps the result.
+/// set's mean and deviation, trains, and returns the model with its training diagnostics.
+/// - Parameters:
+///   - network: The untrained architecture, taking `training`'s images and classes.
+///   - title: The classifier's title, for messages.
+/// - Throws: ``FitError`` when there are no training images.
 public func fitNetwork(_ network: Network, title: String, training: LabeledImages, settings: TrainingSettings,
-                       seed: UInt64, context: ExecutionContext) throws -> any FittedClassifier {
+                       seed: UInt64, context: ExecutionContext) throws(FitError) -> FitResult {
     guard training.count > 0 else { throw FitError("\(title): no training images") }
     let (mean, deviation) = meanAndDeviation(training.images.features.values)
     let images = standardise(training.images.features.values, mean: mean, deviation: deviation)
@@ -43,5 +47,7 @@ public func fitNetwork(_ network: Network, title: String, training: LabeledImage
     let (parameters, epochs) = train(network, images: images, labels: training.labels,
                                      imageShape: Shape(height: training.images.height, width: training.images.width, channels: 1),
                                      background: (0 - mean) / deviation, settings: settings, seed: seed, context: context)
-    return NetworkModel(network: network, parameters: parameters, mean: mean, deviation: deviation, epochs: epochs, title: title)
+    let model = NetworkModel(network: network, parameters: parameters, mean: mean, deviation: deviation,
+                             inputHeight: training.images.height, inputWidth: training.images.width)
+    return FitResult(model: model, diagnostics: Diagnostics(network: network, mean: mean, deviation: deviation, epochs: epochs))
 }

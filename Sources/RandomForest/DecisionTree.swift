@@ -22,6 +22,14 @@ public struct TreeNode: Sendable, Equatable {
         self.byteThreshold = byteThreshold
     }
 
+    /// A node with the given fields, as stored in a model archive.
+    init(feature: Int32, threshold: Float, child: Int32, byteThreshold: UInt8) {
+        self.feature = feature
+        self.threshold = threshold
+        self.child = child
+        self.byteThreshold = byteThreshold
+    }
+
     /// A leaf whose class distribution is row `leaf` of the leaf buffer.
     init(leaf: Int) {
         feature = -1

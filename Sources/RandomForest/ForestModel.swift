@@ -1,63 +1,58 @@
 import BenchCore
-import Foundation
 
-/// A fitted random forest: its trees in flat storage and the pixels' importances.
+/// A fitted random forest: its trees in flat storage, and nothing else.
+///
+/// The scores of an image are the forest's soft vote: the mean over the trees of the class
+/// distribution of the leaf the image reaches, so each row sums to 1 up to rounding. The label
+/// is the class with the largest sum of those distributions, the lower class on a tie.
 public struct ForestModel: FittedClassifier {
     /// The trees, in the order of their random streams.
     public let trees: [DecisionTree]
     public let classCount: Int
-    /// Image shape of the training data (the importances' map).
-    public let height: Int
-    public let width: Int
+    /// Image shape of the training data.
+    public let inputHeight: Int
+    public let inputWidth: Int
     /// Whether the trees were grown on pixel bytes (their byte thresholds are then valid).
     public let fittedOnBytes: Bool
     /// Candidate features drawn per split.
     public let maxFeatures: Int
-    /// Mean decrease in impurity per pixel, normalised to sum 1 (all zero if no tree split).
-    public let importances: FeatureImportances
-    /// Distinct training images each tree was grown on.
-    public let treeSampleCounts: [Int]
 
     /// Images predicted per work item.
     static let predictionBlock = 256
 
-    init(grown: [GrownTree], height: Int, width: Int, fittedOnBytes: Bool, maxFeatures: Int) {
-        trees = grown.map(\.tree)
-        classCount = grown.first?.tree.classCount ?? 0
-        self.height = height
-        self.width = width
+    /// A forest of `trees`, each with `classCount` values per leaf.
+    init(trees: [DecisionTree], classCount: Int, inputHeight: Int, inputWidth: Int, fittedOnBytes: Bool, maxFeatures: Int) {
+        self.trees = trees
+        self.classCount = classCount
+        self.inputHeight = inputHeight
+        self.inputWidth = inputWidth
         self.fittedOnBytes = fittedOnBytes
         self.maxFeatures = maxFeatures
-        importances = FeatureImportances(perTree: grown.map(\.impurityDecrease), height: height, width: width)
-        treeSampleCounts = grown.map(\.sampleCount)
     }
 
-    /// The predicted class of every image: the largest mean leaf distribution, the lower class
-    /// on a tie.
-    public func predict(_ images: ImageSet, context: ExecutionContext) -> [Int] {
+    /// The predicted class of every image (the largest sum of leaf distributions, the lower
+    /// class on a tie) and its scores (the mean over trees of those distributions).
+    public func classify(_ images: ImageSet, context: ExecutionContext) -> Prediction {
         let sums = distributionSums(images, context: context)
-        return (0 ..< images.count).map { image in
+        let labels = (0 ..< images.count).map { image in
             var bestClass = 0
             for c in 1 ..< max(classCount, 1) where sums[image * classCount + c] > sums[image * classCount + bestClass] {
                 bestClass = c
             }
             return bestClass
         }
-    }
-
-    /// Class probabilities, `images.count × classCount` row-major: the mean over trees of the
-    /// distribution of the leaf each image reaches.
-    public func probabilities(_ images: ImageSet, context: ExecutionContext) -> [Float] {
         let scale = 1 / Float(trees.count)
-        return distributionSums(images, context: context).map { $0 * scale }
+        let scores = ScoreMatrix(rows: images.count, classCount: classCount, values: sums.map { $0 * scale })
+        return Prediction(labels: labels, scores: scores ?? ScoreMatrix(empty: classCount))
     }
 
-    /// Σ over trees of each image's leaf distribution. Blocks of images run in parallel; within
-    /// a block, trees are added in order, so the sums do not depend on threads.
+    /// Σ over trees of each image's leaf distribution, `images.count × classCount` row-major.
+    /// Blocks of images run in parallel; within a block, trees are added in order, so the sums
+    /// do not depend on threads.
     /// - Complexity: O(images · trees · depth + images · trees · classes).
     func distributionSums(_ images: ImageSet, context: ExecutionContext) -> [Float] {
-        precondition(images.pixelCount == height * width,
-                     "forest: the model has \(height * width) features, the images have \(images.pixelCount)")
+        precondition(images.pixelCount == inputHeight * inputWidth,
+                     "forest: the model has \(inputHeight * inputWidth) features, the images have \(images.pixelCount)")
         let count = images.count, classes = classCount, features = images.pixelCount
         let blocks = (count + ForestModel.predictionBlock - 1) / ForestModel.predictionBlock
         let trees = self.trees
@@ -103,24 +98,4 @@ public struct ForestModel: FittedClassifier {
     public var meanDepth: Double { Double(trees.reduce(0) { $0 + $1.depth }) / Double(max(trees.count, 1)) }
     /// Bytes of the flat storage: nodes plus leaf distributions, over all trees.
     public var byteCount: Int { trees.reduce(0) { $0 + $1.byteCount } }
-
-    public var report: ModelReport {
-        let nodes = nodeCount, leaves = leafCount
-        let leafBytes = leaves * classCount * MemoryLayout<Float>.stride
-        let meanSample = Double(treeSampleCounts.reduce(0, +)) / Double(max(treeSampleCounts.count, 1))
-        let facts: [(name: String, value: String)] = [
-            ("trees", String(trees.count)),
-            ("candidate features per split", "\(maxFeatures) of \(height * width)"),
-            ("split search", fittedOnBytes
-                ? "pixel bytes: nonzero values through 255-bin class histograms (sorted when at most \(ByteSplitSearch.defaultSortLimit))"
-                : "sorting float features"),
-            ("distinct training images per tree", String(format: "%.0f (mean)", meanSample)),
-            ("nodes", "\(nodes) (\(leaves) leaves; \(nodes / max(trees.count, 1)) per tree)"),
-            ("depth", String(format: "%.1f mean, %d max", meanDepth, trees.map(\.depth).max() ?? 0)),
-            ("model size", "\(byteCount) bytes (\(nodes) nodes × \(MemoryLayout<TreeNode>.stride) B + \(leaves) leaves × \(classCount) float32 = \(leafBytes) B)"),
-        ]
-        return ModelReport(facts: facts,
-                           sections: [("Feature importances", importances.markdown(fileName: "importances.svg"))],
-                           files: [("importances.csv", importances.csv), ("importances.svg", importances.svg)])
-    }
 }

@@ -29,25 +29,30 @@ public struct RandomForest: Classifier {
     ]
 
     public let settings: HyperparameterSettings
-    public var trees: Int { settings.integer("trees") }
-    /// 0 means ⌊√features⌋.
-    public var maxFeatures: Int { settings.integer("maxFeatures") }
-    /// 0 means no limit.
-    public var maxDepth: Int { settings.integer("maxDepth") }
-    public var minSamplesLeaf: Int { settings.integer("minSamplesLeaf") }
-    public var bootstrap: Bool { settings.boolean("bootstrap") }
+    /// Trees in the forest.
+    public let trees: Int
+    /// Candidate features drawn per split; 0 means ⌊√features⌋.
+    public let maxFeatures: Int
+    /// Greatest depth of a leaf; 0 means no limit.
+    public let maxDepth: Int
+    /// Fewest distinct training images on each side of a split.
+    public let minSamplesLeaf: Int
+    /// Whether each tree is grown on a bootstrap sample.
+    public let bootstrap: Bool
 
-    /// A configuration from complete settings.
-    /// - Throws: ``ConfigurationError`` when a value is outside its declared range (settings
-    ///   made in code skip the command line's checks), with the command line's message.
+    /// A configuration from complete settings, each value already checked against its
+    /// declaration by ``HyperparameterSettings/set(_:_:)``.
+    /// - Throws: ``ConfigurationError`` when `settings` belong to another classifier.
     public init(settings: HyperparameterSettings = RandomForest.defaultSettings) throws(ConfigurationError) {
-        for (name, value) in settings.entries {
-            guard let declaration = RandomForest.hyperparameters.first(where: { $0.name == name }) else {
-                throw ConfigurationError("forest has no hyperparameter '\(name)'.")
-            }
-            _ = try declaration.parse(value, owner: RandomForest.name)
+        guard settings.owner == RandomForest.name, settings.declarations == RandomForest.hyperparameters.map(\.name) else {
+            throw ConfigurationError("These settings are for \(settings.owner), not \(RandomForest.name).")
         }
         self.settings = settings
+        trees = settings.integer("trees")
+        maxFeatures = settings.integer("maxFeatures")
+        maxDepth = settings.integer("maxDepth")
+        minSamplesLeaf = settings.integer("minSamplesLeaf")
+        bootstrap = settings.boolean("bootstrap")
     }
 
     /// Candidate features per split for images of `featureCount` pixels.
@@ -61,11 +66,12 @@ public struct RandomForest: Classifier {
     }
 
     /// Grows the forest.
+    /// - Returns: The forest, and as diagnostics its size, depth and the pixels' importances.
     /// - Throws: ``FitError`` with no training images, more than 2,000,000 of them (split
     ///   scores are exact 64-bit integers), non-finite features, or `maxFeatures` above the pixel count.
     /// - Complexity: O(trees · maxFeatures · n · depth) for n training images, on
     ///   `context.threads` threads (see docs/forest.md).
-    public func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> any FittedClassifier {
+    public func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> FitResult {
         let n = training.count, d = training.images.pixelCount
         guard n > 0 else { throw FitError("forest: no training images") }
         guard n <= largestExactWeight else {
@@ -124,9 +130,16 @@ public struct RandomForest: Classifier {
                 }
             }
         }
-        let model = ForestModel(grown: grown, height: training.images.height, width: training.images.width,
-                                fittedOnBytes: onBytes, maxFeatures: limits.maxFeatures)
+        let model = ForestModel(trees: grown.map(\.tree), classCount: classCount, inputHeight: training.images.height,
+                                inputWidth: training.images.width, fittedOnBytes: onBytes, maxFeatures: limits.maxFeatures)
         context.report("grown: \(model.nodeCount) nodes, mean depth \(String(format: "%.1f", model.meanDepth)), \(model.byteCount) bytes")
-        return model
+        return FitResult(model: model, diagnostics: Diagnostics(forest: model, grown: grown))
+    }
+
+    /// The forest `archive` holds (see ``ForestModel/encode(into:)``), every node checked.
+    /// - Throws: ``ModelArchiveError`` when an array is missing or inconsistent, or a node
+    ///   points outside its tree, backwards, or at a pixel or leaf that does not exist.
+    public func decodeModel(_ archive: ModelArchive) throws(ModelArchiveError) -> any FittedClassifier {
+        try ForestModel(decoding: archive)
     }
 }

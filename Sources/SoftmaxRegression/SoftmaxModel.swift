@@ -1,25 +1,60 @@
 import BenchCore
 import Foundation
 
-/// A fitted softmax regression: predicts the class with the highest score x W + b.
+/// A fitted softmax regression: its weights and biases, nothing else.
+///
+/// The label is the class with the highest raw score x W + b (ties go to the lower class); the
+/// scores are the probabilities softmax(x W + b), so the label's score is its row's largest.
 public struct SoftmaxModel: FittedClassifier {
-    /// Weights as `features × classes` row-major, then the bias.
+    /// Weights as `features × classes` row-major, then the `classes` biases.
     public let theta: [Double]
-    public let features: Int
+    public let inputHeight: Int
+    public let inputWidth: Int
     public let classCount: Int
-    let optimisation: LBFGS.Result
-    /// How L-BFGS was preconditioned, for the report.
-    let preconditioning: String
 
-    /// Predicted labels (ties go to the lower class).
-    public func predict(_ images: ImageSet, context: ExecutionContext) -> [Int] {
-        precondition(images.pixelCount == features, "softmax: model has \(features) features, images have \(images.pixelCount)")
+    /// Pixels per image: the rows of the weight matrix.
+    public var features: Int { inputHeight * inputWidth }
+
+    /// Wraps fitted parameters.
+    /// - Precondition: `theta` holds (`inputHeight` · `inputWidth` + 1) · `classCount` values.
+    init(theta: [Double], inputHeight: Int, inputWidth: Int, classCount: Int) {
+        precondition(theta.count == (inputHeight * inputWidth + 1) * classCount, "softmax: theta does not fit the model's shape")
+        self.theta = theta
+        self.inputHeight = inputHeight
+        self.inputWidth = inputWidth
+        self.classCount = classCount
+    }
+
+    /// Labels (the highest raw score, ties to the lower class) and probabilities.
+    public func classify(_ images: ImageSet, context: ExecutionContext) -> Prediction {
+        let k = classCount
         let scores = self.scores(images.features, threads: context.threads)
-        return (0 ..< images.count).map { r in
+        let labels = (0 ..< images.count).map { r in
             var best = 0
-            for c in 1 ..< classCount where scores[r * classCount + c] > scores[r * classCount + best] { best = c }
+            for c in 1 ..< k where scores[r * k + c] > scores[r * k + best] { best = c }
             return best
         }
+        let probabilities = ScoreMatrix(rows: images.count, classCount: k, values: Self.probabilities(scores, classCount: k))
+        return Prediction(labels: labels, scores: probabilities ?? ScoreMatrix(empty: k))
+    }
+
+    /// softmax of each row of `scores` (`classCount` wide), computed in double precision after
+    /// subtracting the row's largest score, so no exponential overflows and the largest score's
+    /// probability is the row's largest.
+    static func probabilities(_ scores: [Float], classCount k: Int) -> [Float] {
+        var probabilities = [Float](repeating: 0, count: scores.count)
+        var exponentials = [Double](repeating: 0, count: k)
+        for r in 0 ..< (k == 0 ? 0 : scores.count / k) {
+            let row = scores[r * k ..< (r + 1) * k]
+            let largest = Double(row.max()!)
+            var sum = 0.0
+            for (c, score) in row.enumerated() {
+                exponentials[c] = exp(Double(score) - largest)
+                sum += exponentials[c]
+            }
+            for c in 0 ..< k { probabilities[r * k + c] = Float(exponentials[c] / sum) }
+        }
+        return probabilities
     }
 
     /// Class scores x W + b, `rows × classes` row-major.
@@ -43,17 +78,5 @@ public struct SoftmaxModel: FittedClassifier {
             return out
         }
         return blocks.flatMap { $0 }
-    }
-
-    public var report: ModelReport {
-        ModelReport(facts: [
-            ("parameters", "\(theta.count) (\(features) × \(classCount) weights + \(classCount) biases)"),
-            ("model size", "\(theta.count * MemoryLayout<Float>.size) bytes as float32"),
-            ("L-BFGS iterations", "\(optimisation.iterations) (\(optimisation.evaluations) objective evaluations)"),
-            ("preconditioning", preconditioning),
-            ("stopped because", optimisation.stop.rawValue),
-            ("final training objective", String(format: "%.6f", optimisation.value)),
-            ("final gradient max-norm", String(format: "%.3e", optimisation.gradientMaxNorm) + (preconditioning == "none" ? "" : " (of the whitened parameters)")),
-        ])
     }
 }

@@ -32,20 +32,36 @@ public struct SoftmaxRegression: Classifier {
     ]
 
     public let settings: HyperparameterSettings
-    public var l2: Double { settings.real("l2") }
-    public var iterations: Int { settings.integer("iterations") }
-    public var memory: Int { settings.integer("memory") }
-    public var tolerance: Double { settings.real("tolerance") }
-    public var whitenRows: Int { settings.integer("whitenRows") }
-    public var shrinkage: Double { settings.real("shrinkage") }
+    /// λ, the L2 penalty on the weights.
+    public let l2: Double
+    /// Most L-BFGS iterations.
+    public let iterations: Int
+    /// L-BFGS correction pairs kept.
+    public let memory: Int
+    /// Stop when the largest (preconditioned) gradient component is below this.
+    public let tolerance: Double
+    /// Images sampled to estimate the whitening covariance; 0: no whitening.
+    public let whitenRows: Int
+    /// Added to the covariance's diagonal, as a multiple of the mean pixel variance.
+    public let shrinkage: Double
 
     public init(settings: HyperparameterSettings = SoftmaxRegression.defaultSettings) {
         self.settings = settings
+        l2 = settings.real("l2")
+        iterations = settings.integer("iterations")
+        memory = settings.integer("memory")
+        tolerance = settings.real("tolerance")
+        whitenRows = settings.integer("whitenRows")
+        shrinkage = settings.real("shrinkage")
     }
 
     /// Fits the weights. Deterministic: no random choice is made (the start is all zeros), so
     /// `seed` is unused.
-    public func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> any FittedClassifier {
+    /// - Returns: The weights, and the optimiser's iterations, stopping reason and final
+    ///   objective as diagnostics.
+    /// - Throws: ``FitError`` when there are no training images; the whitening's error when
+    ///   its covariance cannot be factored.
+    public func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> FitResult {
         guard training.count > 0 else { throw FitError("softmax: no training images") }
         let k = training.classCount, d = training.images.pixelCount
         let objective = SoftmaxObjective(data: SparseRows(training.images, threads: context.threads),
@@ -79,7 +95,24 @@ public struct SoftmaxRegression: Classifier {
         }
         context.report(String(format: "L-BFGS stopped after %d iterations (%@), loss %.5f",
                               result.iterations, result.stop.rawValue, result.value))
-        return SoftmaxModel(theta: theta, features: d, classCount: k, optimisation: result,
-                            preconditioning: whitenRows > 0 ? "whitened on \(min(whitenRows, training.count)) sample images, shrinkage " + String(format: "%g", shrinkage) : "none")
+        let model = SoftmaxModel(theta: theta, inputHeight: training.images.height, inputWidth: training.images.width, classCount: k)
+        let preconditioning = whitenRows > 0
+            ? "whitened on \(min(whitenRows, training.count)) sample images, shrinkage " + String(format: "%g", shrinkage) : "none"
+        var diagnostics = Diagnostics()
+        diagnostics.fact("parameters", "\(theta.count) (\(d) × \(k) weights + \(k) biases)")
+        diagnostics.fact("model size", "\(theta.count * MemoryLayout<Double>.size) bytes saved (theta as float64)")
+        diagnostics.fact("L-BFGS iterations", "\(result.iterations) (\(result.evaluations) objective evaluations)")
+        diagnostics.fact("preconditioning", preconditioning)
+        diagnostics.fact("stopped because", result.stop.rawValue)
+        diagnostics.fact("final training objective", String(format: "%.6f", result.value))
+        diagnostics.fact("final gradient max-norm", String(format: "%.3e", result.gradientMaxNorm) + (whitenRows > 0 ? " (of the whitened parameters)" : ""))
+        return FitResult(model: model, diagnostics: diagnostics)
+    }
+
+    /// The model `archive` holds: `theta` (float64, (pixels + 1) × classes values).
+    /// - Throws: ``ModelArchiveError`` when the input size or class count is not positive,
+    ///   `theta` is missing, of another length, or holds a value that is not finite.
+    public func decodeModel(_ archive: ModelArchive) throws(ModelArchiveError) -> any FittedClassifier {
+        try SoftmaxModel(decoding: archive)
     }
 }

@@ -1,5 +1,6 @@
 import BenchCore
 import Evaluation
+import Foundation
 import Testing
 
 /// Predicts the class whose mean image is nearest: a tiny, exact classifier for harness tests.
@@ -10,28 +11,53 @@ struct NearestCentroid: Classifier {
         Hyperparameter("failOnFold", .integer(0 ... 100), default: .integer(0), help: "throw when fitted on this many images"),
     ]
     let settings: HyperparameterSettings
-    init(settings: HyperparameterSettings) { self.settings = settings }
+    let failOnFold: Int
+    init(settings: HyperparameterSettings) {
+        self.settings = settings
+        failOnFold = settings.integer("failOnFold")
+    }
 
     struct Model: FittedClassifier {
         let centroids: [[Float]]
-        func predict(_ images: ImageSet, context: ExecutionContext) -> [Int] {
-            (0 ..< images.count).map { r in
+        let inputHeight: Int, inputWidth: Int
+        var classCount: Int { centroids.count }
+
+        func classify(_ images: ImageSet, context: ExecutionContext) -> Prediction {
+            var scores: [Float] = []
+            let labels = (0 ..< images.count).map { r in
                 let row = images.features.row(r)
                 let distances = centroids.map { c in zip(row, c).reduce(Float(0)) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }
-                return distances.firstIndex(of: distances.min()!)!
+                let best = distances.firstIndex(of: distances.min()!)!
+                scores += centroids.indices.map { $0 == best ? 1 : 0 }
+                return best
             }
+            return Prediction(labels: labels, scores: ScoreMatrix(rows: images.count, classCount: classCount, values: scores)!,
+                              diagnostics: Diagnostics(facts: [Fact("images", String(images.count))]))
+        }
+
+        func encode(into archive: inout ModelArchive) {
+            archive.put("centroids", floats: centroids.flatMap { $0 })
         }
     }
 
-    func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> any FittedClassifier {
-        if training.count == settings.integer("failOnFold") { throw FitError("asked to fail") }
+    func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> FitResult {
+        if training.count == failOnFold { throw FitError("asked to fail") }
         let d = training.images.pixelCount
         var sums = [[Float]](repeating: [Float](repeating: 0, count: d), count: training.classCount)
         for (r, label) in training.labels.enumerated() {
             for (j, v) in training.images.features.row(r).enumerated() { sums[label][j] += v }
         }
         let counts = training.classCounts
-        return Model(centroids: sums.enumerated().map { c, s in s.map { $0 / Float(max(counts[c], 1)) } })
+        let model = Model(centroids: sums.enumerated().map { c, s in s.map { $0 / Float(max(counts[c], 1)) } },
+                          inputHeight: training.images.height, inputWidth: training.images.width)
+        return FitResult(model: model, diagnostics: Diagnostics(facts: [Fact("classes", String(training.classCount))]))
+    }
+
+    func decodeModel(_ archive: ModelArchive) throws(ModelArchiveError) -> any FittedClassifier {
+        let d = archive.inputHeight * archive.inputWidth
+        let values = try archive.floats("centroids", count: archive.classCount * d)
+        return Model(centroids: (0 ..< archive.classCount).map { Array(values[$0 * d ..< ($0 + 1) * d]) },
+                     inputHeight: archive.inputHeight, inputWidth: archive.inputWidth)
     }
 }
 
@@ -48,28 +74,50 @@ struct NearestCentroid: Classifier {
         return LabeledImages(images: ImageSet(height: 1, width: 2, bytes: bytes), labels: labels, classCount: 2)
     }()
 
+    func runner(_ data: LabeledImages, test: LabeledImages? = nil) -> UnitRunner {
+        UnitRunner(training: data, test: test ?? data, seed: 1, progress: .silent)
+    }
+
     @Test(arguments: [1, 2, 3])
     func everyFoldIsScoredAndJobsDoNotChangeResults(jobs: Int) {
-        let result = crossValidate(NearestCentroid(settings: NearestCentroid.defaultSettings), on: data, folds: 3, seed: 1,
-                                   jobs: jobs, progress: .silent)
-        #expect(result.folds.map(\.fold) == [1, 2, 3])
-        #expect(result.folds.map(\.testCount) == [10, 10, 10])
-        #expect(result.folds.allSatisfy { $0.accuracy == 1 })
-        #expect(result.accuracy.mean == 1 && result.accuracy.std == 0)
+        let folds = runner(data).crossValidate(NearestCentroid(settings: NearestCentroid.defaultSettings), folds: 3, jobs: jobs)
+        #expect(folds.map(\.unit) == RunPlan(algorithms: ["centroid"], folds: 3).units.dropLast())
+        #expect(folds.map(\.testCount) == [10, 10, 10])
+        #expect(folds.allSatisfy { $0.accuracy == 1 && $0.predictions.count == 10 && $0.scores?.rows == 10 })
+        #expect(folds.allSatisfy { $0.diagnostics.fact(named: "classes") == "2" && $0.diagnostics.fact(named: "images") == "10" },
+                "a unit's record holds the fit's diagnostics, then the prediction's")
+        #expect(meanAndStandardDeviation(folds.compactMap(\.accuracy)) == (1, 0))
     }
 
-    @Test func aFailingFoldIsRecordedNotFatal() {
-        var settings = NearestCentroid.defaultSettings
-        settings.set("failOnFold", .integer(20))  // every fold trains on 20 images
-        let result = crossValidate(NearestCentroid(settings: settings), on: data, folds: 3, seed: 1, jobs: 2, progress: .silent)
-        #expect(result.folds.allSatisfy { $0.error == "asked to fail" && $0.accuracy == nil })
+    @Test func aFailingFoldIsRecordedNotFatal() throws {
+        let folds = runner(data).crossValidate(try NearestCentroid.configured([("failOnFold", .integer(20))]), folds: 3, jobs: 2)
+        #expect(folds.allSatisfy { $0.error == "asked to fail" && $0.accuracy == nil && $0.predictions.isEmpty })
     }
 
-    @Test func testEvaluationScoresTheFinalModel() throws {
-        let evaluation = try evaluateOnTestSet(NearestCentroid(settings: NearestCentroid.defaultSettings), training: data,
-                                               test: data.subset([0, 1, 2, 3]), seed: 1, threads: 1, progress: .silent)
-        #expect(evaluation.predictions == [0, 1, 0, 1])
-        #expect(evaluation.metrics.accuracy == 1)
+    @Test func theFinalUnitScoresTheTestSet() throws {
+        let (outcome, model) = runner(data, test: data.subset([0, 1, 2, 3])).final(NearestCentroid(settings: NearestCentroid.defaultSettings), threads: 1)
+        #expect(outcome.unit == WorkUnit(algorithm: "centroid", kind: .final))
+        #expect(outcome.predictions == [0, 1, 0, 1])
+        #expect(outcome.accuracy == 1)
+        #expect(model != nil)
+    }
+
+    @Test func aModelRefusesImagesOfAnotherSize() throws {
+        let model = try NearestCentroid(settings: NearestCentroid.defaultSettings).fit(data, seed: 0, context: ExecutionContext(threads: 1)).model
+        #expect(throws: InputShapeError.self) { try model.predict(ImageSet(height: 2, width: 1, bytes: [1, 2]), context: ExecutionContext(threads: 1)) }
+    }
+
+    @Test func recordsSurviveEncoding() throws {
+        let folds = runner(data).crossValidate(NearestCentroid(settings: NearestCentroid.defaultSettings), folds: 3, jobs: 2)
+        var outcome = folds[1]
+        outcome.savedModel = SavedModel(path: "m/centroid.model", bytes: 12, loadSeconds: 0.5)
+        let decoded = try JSONDecoder().decode(UnitOutcome.self, from: try JSONEncoder().encode(outcome))
+        #expect(decoded == outcome)
+    }
+
+    @Test func aStoredConfusionMatrixMustFillItsCells() {
+        let bad = Data(#"{"classCount": 3, "counts": [1, 2]}"#.utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ConfusionMatrix.self, from: bad) }
     }
 
     @Test(arguments: [

@@ -1,3 +1,5 @@
+import BenchCore
+import Dispatch
 import Evaluation
 import Foundation
 import TestSupport
@@ -57,5 +59,36 @@ import Testing
         #expect(svg.hasPrefix("<svg"))
         #expect(svg.components(separatedBy: "<rect x=").count - 1 == 6)
         #expect(svg.contains("t &lt;&amp;&gt;"))
+    }
+
+    @Test func concurrentSummaryUpdatesLoseNoRow() throws {
+        // Writers that each open the lock file themselves, as separate processes do.
+        let directory = TestData.temporaryDirectory()
+        let writers = 24
+        DispatchQueue.concurrentPerform(iterations: writers) { index in
+            try? Summary.update(in: directory, rows: [["algorithm": "algo\(index)", "test_accuracy": "0.5"]])
+        }
+        let table = try #require(CSVTable(parsing: try String(contentsOfFile: directory + "/summary.csv", encoding: .utf8)))
+        #expect(Set(table.rows.map { $0[0] }) == Set((0 ..< writers).map { "algo\($0)" }))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == [".summary.lock", "summary.csv", "summary.md"])
+    }
+
+    @Test func diagnosticsRenderAsFilesAndSections() {
+        let diagnostics = Diagnostics(
+            facts: [Fact("iterations", "12")],
+            tables: [DiagnosticTable(id: "pairs", title: "Class pairs", caption: "One row per pair.", columns: ["a", "b"],
+                                     rows: [[.integer(1), .real(0.5)], [.text("x,y"), .real(2)]])],
+            series: [DiagnosticSeries(id: "curve", title: "Learning curve", caption: "Loss.", xLabel: "epoch",
+                                      lines: [.init(name: "loss", values: [3, 2, 1])])],
+            maps: [DiagnosticMap(id: "importances", title: "Importances", caption: "Per pixel.", valueName: "importance",
+                                 rows: 2, columns: 2, values: [0, 0.25, 0.75, 0])])
+        let files = Dictionary(uniqueKeysWithValues: diagnostics.reportFiles.map { ($0.name, $0.contents) })
+        #expect(files.keys.sorted() == ["curve.svg", "importances.csv", "importances.svg", "pairs.csv"])
+        #expect(files["pairs.csv"] == "a,b\n1,0.5\n\"x,y\",2\n")
+        #expect(files["importances.csv"]?.split(separator: "\n").map(String.init)
+                == ["index,row,column,importance", "0,0,0,0.00000000", "1,0,1,0.25000000", "2,1,0,0.75000000", "3,1,1,0.00000000"])
+        #expect(files["curve.svg"]?.components(separatedBy: "<circle").count == 4)
+        let markdown = diagnostics.markdown
+        for heading in ["## Model", "## Class pairs", "## Learning curve", "## Importances"] { #expect(markdown.contains(heading)) }
     }
 }

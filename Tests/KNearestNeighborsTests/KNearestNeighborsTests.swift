@@ -45,11 +45,11 @@ import Testing
         let training = randomImages(700, side: 9, classes: 4, seed: seed)
         let queries = randomImages(50, side: 9, classes: 4, seed: seed + 100)
         var settings = KNearestNeighbors.defaultSettings
-        settings.set("k", .integer(5))
-        settings.set("projection", .integer(projection))   // 0: plain GEMM distances; else bounded search
-        settings.set("trainingBlock", .integer(160))  // several training blocks, one partial
-        settings.set("queryBlock", .integer(16))
-        let model = try KNearestNeighbors(settings: settings).fit(training, seed: 0, context: ExecutionContext(threads: 2)) as! NearestNeighborsModel
+        try settings.set("k", .integer(5))
+        try settings.set("projection", .integer(projection))   // 0: plain GEMM distances; else bounded search
+        try settings.set("trainingBlock", .integer(160))  // several training blocks, one partial
+        try settings.set("queryBlock", .integer(16))
+        let model = try KNearestNeighbors(settings: settings).fit(training, seed: 0, context: ExecutionContext(threads: 2)).model as! NearestNeighborsModel
         let found = model.neighbours(of: queries.images.features, context: ExecutionContext(threads: 2))
         for q in 0 ..< queries.count {
             expectBruteForceNeighbours(found[q], k: 5, training, queries.images.features.row(q), "seed \(seed), query \(q)")
@@ -61,19 +61,23 @@ import Testing
         let training = LabeledImages(images: ImageSet(height: 1, width: 1, bytes: [26, 77, 153]), labels: [2, 0, 1], classCount: 3)
         let queries = ImageSet(height: 1, width: 1, bytes: [0, 60, 255])
         var settings = KNearestNeighbors.defaultSettings
-        settings.set("k", .integer(3))
-        let model = try KNearestNeighbors(settings: settings).fit(training, seed: 0, context: ExecutionContext(threads: 1))
+        try settings.set("k", .integer(3))
+        let model = try KNearestNeighbors(settings: settings).fit(training, seed: 0, context: ExecutionContext(threads: 1)).model
         // Every vote is 1-1-1, so the nearest neighbour decides.
-        #expect(model.predict(queries, context: ExecutionContext(threads: 1)) == [2, 0, 1])
-        settings.set("k", .integer(2))
-        let two = try KNearestNeighbors(settings: settings).fit(training, seed: 0, context: ExecutionContext(threads: 1))
-        #expect(two.predict(queries, context: ExecutionContext(threads: 1)) == [2, 0, 1])
+        let prediction = try model.predict(queries, context: ExecutionContext(threads: 1))
+        #expect(prediction.labels == [2, 0, 1])
+        #expect(prediction.scores.values == [Float](repeating: Float(1) / 3, count: 9))
+        try settings.set("k", .integer(2))
+        let two = try KNearestNeighbors(settings: settings).fit(training, seed: 0, context: ExecutionContext(threads: 1)).model
+        #expect(try two.predict(queries, context: ExecutionContext(threads: 1)).labels == [2, 0, 1])
     }
 
     @Test func aMajorityBeatsTheNearestNeighbour() throws {
         let training = LabeledImages(images: ImageSet(height: 1, width: 1, bytes: [100, 110, 120]), labels: [0, 1, 1], classCount: 2)
-        let model = try KNearestNeighbors().fit(training, seed: 0, context: ExecutionContext(threads: 1))
-        #expect(model.predict(ImageSet(height: 1, width: 1, bytes: [99]), context: ExecutionContext(threads: 1)) == [1])
+        let model = try KNearestNeighbors().fit(training, seed: 0, context: ExecutionContext(threads: 1)).model
+        let prediction = try model.predict(ImageSet(height: 1, width: 1, bytes: [99]), context: ExecutionContext(threads: 1))
+        #expect(prediction.labels == [1])
+        #expect(prediction.scores.values == [Float(1) / 3, Float(2) / 3])
     }
 
     @Test func tooFewTrainingImagesIsAnError() {
@@ -83,8 +87,8 @@ import Testing
 
     @Test func classifiesARealMNISTSubset() throws {
         let (training, test) = try TestData.mnistSample(training: 5_000, test: 1_000)
-        let model = try KNearestNeighbors().fit(training, seed: 0, context: ExecutionContext(threads: 2))
-        let predicted = model.predict(test.images, context: ExecutionContext(threads: 2))
+        let model = try KNearestNeighbors().fit(training, seed: 0, context: ExecutionContext(threads: 2)).model
+        let predicted = try model.predict(test.images, context: ExecutionContext(threads: 2)).labels
         let accuracy = ConfusionMatrix(truth: test.labels, predicted: predicted, classCount: 10).accuracy
         // About 97% with all 60,000 training images; 5,000 give a few points less.
         #expect(accuracy > 0.9, "accuracy \(accuracy)")
@@ -95,10 +99,10 @@ import Testing
         var results: [[Int]] = []
         for (threads, queryBlock, trainingBlock) in [(1, 256, 8192), (2, 256, 8192), (2, 64, 1000), (3, 1000, 3000)] {
             var settings = KNearestNeighbors.defaultSettings
-            settings.set("queryBlock", .integer(queryBlock))
-            settings.set("trainingBlock", .integer(trainingBlock))
-            let model = try KNearestNeighbors(settings: settings).fit(training, seed: 0, context: ExecutionContext(threads: threads))
-            results.append(model.predict(test.images, context: ExecutionContext(threads: threads)))
+            try settings.set("queryBlock", .integer(queryBlock))
+            try settings.set("trainingBlock", .integer(trainingBlock))
+            let model = try KNearestNeighbors(settings: settings).fit(training, seed: 0, context: ExecutionContext(threads: threads)).model
+            results.append(try model.predict(test.images, context: ExecutionContext(threads: threads)).labels)
         }
         #expect(results.dropFirst().allSatisfy { $0 == results[0] })
     }
@@ -106,21 +110,21 @@ import Testing
     @Test func boundedSearchFindsTheBruteForceNeighboursOnMNIST() throws {
         let (training, test) = try TestData.mnistSample(training: 2_000, test: 60, seed: 5)
         var settings = KNearestNeighbors.defaultSettings
-        settings.set("projection", .integer(16))   // a loose bound: many exact distances, all must agree
-        settings.set("trainingBlock", .integer(500))
-        let bounded = try KNearestNeighbors(settings: settings).fit(training, seed: 3, context: ExecutionContext(threads: 2)) as! NearestNeighborsModel
+        try settings.set("projection", .integer(16))   // a loose bound: many exact distances, all must agree
+        try settings.set("trainingBlock", .integer(500))
+        let bounded = try KNearestNeighbors(settings: settings).fit(training, seed: 3, context: ExecutionContext(threads: 2)).model as! NearestNeighborsModel
         let found = bounded.neighbours(of: test.images.features, context: ExecutionContext(threads: 2))
         for q in 0 ..< test.count {
             // Full distances, including ink on pixels that no training image of the sample has.
             expectBruteForceNeighbours(found[q], k: 3, training, test.images.features.row(q), "query \(q)")
         }
         // The projection's random start changes the work, never the answer.
-        let other = try KNearestNeighbors(settings: settings).fit(training, seed: 99, context: ExecutionContext(threads: 1))
-        #expect(other.predict(test.images, context: ExecutionContext(threads: 1)) == bounded.predict(test.images, context: ExecutionContext(threads: 2)))
+        let other = try KNearestNeighbors(settings: settings).fit(training, seed: 99, context: ExecutionContext(threads: 1)).model
+        let prediction = try bounded.predict(test.images, context: ExecutionContext(threads: 2))
+        #expect(try other.predict(test.images, context: ExecutionContext(threads: 1)).labels == prediction.labels)
         // And the bound did prune: far fewer exact distances than training images.
-        let search = bounded.report.facts.first { $0.name == "search" }?.value ?? ""
-        let perQuery = Double(search.split(separator: ";")[1].split(separator: " ")[0]) ?? .infinity
-        #expect(perQuery < 0.5 * Double(training.count), "\(search)")
+        let exact = prediction.diagnostics.fact(named: "exact distances").flatMap { Double($0) } ?? .infinity
+        #expect(exact / Double(test.count) < 0.5 * Double(training.count), "\(exact) exact distances for \(test.count) queries")
     }
 
     @Test func projectionIsOrthonormalAndBoundsDistancesFromBelow() throws {

@@ -4,14 +4,15 @@ import TestSupport
 import Testing
 
 @Suite struct KernelSVMTests {
-    func settings(_ changes: [(String, HyperparameterValue)]) -> HyperparameterSettings {
-        var settings = KernelSVM.defaultSettings
-        for (name, value) in changes { settings.set(name, value) }
-        return settings
+    /// The model and the fit's diagnostics.
+    func fitResult(_ training: LabeledImages, _ changes: [(name: String, value: HyperparameterValue)] = [],
+                   threads: Int = 1) throws -> (model: SVMModel, diagnostics: Diagnostics) {
+        let result = try KernelSVM.configured(changes).fit(training, seed: 0, context: ExecutionContext(threads: threads))
+        return (try #require(result.model as? SVMModel), result.diagnostics)
     }
 
-    func fit(_ training: LabeledImages, _ changes: [(String, HyperparameterValue)] = [], threads: Int = 1) throws -> SVMModel {
-        try #require(try KernelSVM(settings: settings(changes)).fit(training, seed: 0, context: ExecutionContext(threads: threads)) as? SVMModel)
+    func fit(_ training: LabeledImages, _ changes: [(name: String, value: HyperparameterValue)] = [], threads: Int = 1) throws -> SVMModel {
+        try fitResult(training, changes, threads: threads).model
     }
 
     @Test(arguments: [1, 5, 8, 9, 16, 17, 37])
@@ -45,7 +46,7 @@ import Testing
         for (q, expected) in [-0.5, 0.25, -4].enumerated() {
             #expect(abs(Double(decisions[q][0]) - expected) < 1e-4, "query \(q): \(decisions[q][0])")
         }
-        #expect(model.predict(queries, context: ExecutionContext(threads: 1)) == [1, 0, 1])
+        #expect(try model.predict(queries, context: ExecutionContext(threads: 1)).labels == [1, 0, 1])
     }
 
     @Test func fastPathMatchesThePlainReference() throws {
@@ -76,29 +77,150 @@ import Testing
 
     @Test func predictionsDoNotDependOnThreadsOrTheCacheBudget() throws {
         let (training, test) = try TestData.mnistSample(training: 2000, test: 500)
-        let reference = try fit(training, threads: 1)
-        let squeezed = try fit(training, [("cacheMB", .integer(1)), ("rowBlock", .integer(7))], threads: 2)
+        let (reference, referenceDiagnostics) = try fitResult(training, threads: 1)
+        let (squeezed, squeezedDiagnostics) = try fitResult(training, [("cacheMB", .integer(1)), ("rowBlock", .integer(7))], threads: 2)
         #expect(reference.decisionValues(test.images, context: ExecutionContext(threads: 1))
             == squeezed.decisionValues(test.images, context: ExecutionContext(threads: 2)))
         // The small cache really was small: rows were computed more than once.
-        let facts = Dictionary(uniqueKeysWithValues: squeezed.report.facts.map { ($0.name, $0.value) })
-        let referenceFacts = Dictionary(uniqueKeysWithValues: reference.report.facts.map { ($0.name, $0.value) })
-        #expect(facts["kernel rows"] != referenceFacts["kernel rows"])
-        #expect(facts["SMO iterations"] == referenceFacts["SMO iterations"])
+        #expect(squeezedDiagnostics.fact(named: "kernel rows") != referenceDiagnostics.fact(named: "kernel rows"))
+        #expect(squeezedDiagnostics.fact(named: "SMO iterations") != nil)
+        #expect(squeezedDiagnostics.fact(named: "SMO iterations") == referenceDiagnostics.fact(named: "SMO iterations"))
     }
 
     @Test func classifiesAnMNISTSubset() throws {
         let (training, test) = try TestData.mnistSample(training: 2000, test: 1000)
-        let model = try fit(training, threads: 2)
-        let predicted = model.predict(test.images, context: ExecutionContext(threads: 2))
+        let (model, diagnostics) = try fitResult(training, threads: 2)
+        let predicted = try model.predict(test.images, context: ExecutionContext(threads: 2)).labels
         let accuracy = Double(zip(predicted, test.labels).count { $0 == $1 }) / Double(test.count)
         #expect(accuracy > 0.9, "accuracy \(accuracy)")
         #expect(model.pairs.count == 45)
+        // One row per pair in the fit's `pairs` table, in the model's order of pairs.
+        let pairs = try #require(diagnostics.tables.first { $0.id == "pairs" })
+        #expect(pairs.columns == ["positive", "negative", "samples", "support_vectors", "bounded", "iterations", "gap", "seconds",
+                                  "rows_computed", "row_requests"])
+        #expect(pairs.rows.map { [$0[0], $0[1]] } == model.pairs.map { [.integer($0.positive), .integer($0.negative)] })
+        #expect(diagnostics.fact(named: "class pairs") == "45")
     }
 
     @Test func oneClassIsAnError() throws {
         let (training, _) = try TestData.mnistSample(training: 200, test: 0)
         let ones = training.subset(training.labels.indices.filter { training.labels[$0] == 1 })
         #expect(throws: FitError.self) { try KernelSVM().fit(ones, seed: 0, context: ExecutionContext(threads: 1)) }
+    }
+
+    @Test func rejectsBadSettingsWithScikitLearnStyleMessages() throws {
+        #expect(throws: ConfigurationError("The 'C' parameter of svm must be > 0. Got '-1' instead.")) {
+            try KernelSVM.configured([("C", .real(-1))])
+        }
+        #expect(throws: ConfigurationError("The 'degree' parameter of svm must be in 1...10. Got '11' instead.")) {
+            try KernelSVM.configured([("degree", .integer(11))])
+        }
+        let svm = try KernelSVM.configured([("kernel", .choice("polynomial")), ("gamma", .real(0.5)), ("coef0", .real(2)), ("degree", .integer(4))])
+        #expect(svm.kernel == .polynomial(gamma: 0.5, coef0: 2, degree: 4))
+    }
+
+    // MARK: - Scores and model archives
+
+    /// An MNIST sample small enough to fit in a moment.
+    func smallSample() throws -> (LabeledImages, LabeledImages) {
+        try TestData.mnistSample(training: 300, test: 60, seed: 4)
+    }
+
+    @Test func scoresAreNormalisedVotesAndTheLabelHasTheMost() throws {
+        let (training, test) = try smallSample()
+        let model = try fit(training)
+        let prediction = try model.predict(test.images, context: ExecutionContext(threads: 2))
+        let decisions = model.decisionValues(test.images, context: ExecutionContext(threads: 1))
+        #expect(prediction.scores.rows == test.count && prediction.scores.classCount == 10)
+        for (image, label) in prediction.labels.enumerated() {
+            let row = Array(prediction.scores.row(image))
+            #expect(abs(row.reduce(0, +) - 1) < 1e-5, "image \(image)")
+            // The most votes; ties to the lower class.
+            #expect(row.firstIndex(of: row.max()!) == label, "image \(image)")
+            var votes = [Int](repeating: 0, count: 10)
+            for (p, pair) in model.pairs.enumerated() { votes[decisions[image][p] > 0 ? pair.positive : pair.negative] += 1 }
+            #expect(row == votes.map { Float($0) / 45 }, "image \(image)")
+        }
+    }
+
+    @Test(arguments: ["rbf", "linear", "polynomial"])
+    func aDecodedModelGivesIdenticalLabelsAndScores(kernel: String) throws {
+        let (training, test) = try smallSample()
+        // Byte pixels are stored as bytes; scaled ones are not bytes / 255 and are stored as floats.
+        let scaled = ImageSet(height: 28, width: 28,
+                              features: FeatureMatrix(rows: training.count, columns: 784, values: training.images.features.values.map { $0 * 0.7 }))
+        let changes: [(name: String, value: HyperparameterValue)] = [("kernel", .choice(kernel)), ("coef0", .real(0.5)), ("gamma", .real(0.03))]
+        let svm = try KernelSVM.configured(changes)
+        let context = ExecutionContext(threads: 2)
+        for data in [training, LabeledImages(images: scaled, labels: training.labels, classCount: 10)] {
+            let model = try fit(data, changes)
+            let archive = model.archive
+            let stored = try #require(archive.arrays.first { $0.name == "supportVectors" }?.array)
+            #expect(stored.typeName == (data.images.bytes == nil ? "float32" : "uint8"))
+            let decoded = try #require(try svm.decodeModel(archive) as? SVMModel)
+            #expect(decoded.archive == archive)
+            #expect(decoded.decisionValues(test.images, context: context) == model.decisionValues(test.images, context: context))
+            #expect(try decoded.predict(test.images, context: context) == model.predict(test.images, context: context), "\(kernel)")
+        }
+    }
+
+    @Test func decodingRejectsDamagedModels() throws {
+        let (training, test) = try smallSample()
+        let archive = try fit(training).archive
+        #expect(try KernelSVM().decodeModel(archive).predict(test.images, context: ExecutionContext(threads: 1)).labels.count == test.count)
+        let positives = try archive.integers("pairPositive"), negatives = try archive.integers("pairNegative")
+        let active = try archive.integers("activeColumns"), vectors = try archive.bytes("supportVectors")
+
+        func damaged(_ change: (inout ModelArchive) -> Void) -> ModelArchive {
+            var copy = archive
+            change(&copy)
+            return copy
+        }
+        func replacing(_ values: [Int], at index: Int, with value: Int) -> [Int] {
+            var values = values
+            values[index] = value
+            return values
+        }
+        /// The archive with the float array `name` changed by `change`.
+        func changingFloats(_ name: String, _ change: (inout [Float]) -> Void) throws -> ModelArchive {
+            var values = try archive.floats(name)
+            change(&values)
+            return damaged { $0.put(name, floats: values) }
+        }
+        let cases: [(String, ModelArchive)] = try [
+            ("a pair class out of range", damaged { $0.put("pairPositive", integers: replacing(positives, at: 3, with: 10)) }),
+            ("a negative pair class", damaged { $0.put("pairNegative", integers: replacing(negatives, at: 0, with: -1)) }),
+            ("a class against itself", damaged { $0.put("pairNegative", integers: positives) }),
+            ("pairs of different lengths", damaged { $0.put("pairPositive", integers: Array(positives.dropLast())) }),
+            ("no pairs", damaged {
+                $0.put("pairPositive", integers: [])
+                $0.put("pairNegative", integers: [])
+            }),
+            ("active columns out of order", damaged { $0.put("activeColumns", integers: replacing(active, at: 5, with: active[4])) }),
+            ("an active column outside the image", damaged { $0.put("activeColumns", integers: replacing(active, at: active.count - 1, with: 784)) }),
+            ("a truncated support vector array", damaged { $0.put("supportVectors", bytes: Array(vectors.dropLast())) }),
+            ("support vectors of another type", damaged { $0.put("supportVectors", integers: [1]) }),
+            ("truncated coefficients", changingFloats("coefficients") { $0.removeLast() }),
+            ("a missing bias", changingFloats("biases") { $0.removeLast() }),
+            ("a non-finite coefficient", changingFloats("coefficients") { $0[3] = .nan }),
+            ("a non-finite norm", changingFloats("supportNorms") { $0[0] = .infinity }),
+            ("no support vectors", damaged {
+                $0.put("supportNorms", floats: [])
+                $0.put("supportVectors", bytes: [])
+                $0.put("coefficients", floats: [])
+            }),
+            ("an unknown kernel", damaged { $0.put("kernel", text: "sigmoid") }),
+            ("a non-finite gamma", damaged { $0.put("gamma", float: .nan) }),
+            ("a polynomial of degree 0", damaged {
+                $0.put("kernel", text: "polynomial")
+                $0.put("degree", integer: 0)
+            }),
+            ("another input size", damaged { $0.put("inputColumns", integer: 783) }),
+            ("a missing array", damaged { $0 = ModelArchive(inputHeight: 28, inputWidth: 28, classCount: 10) }),
+            ("one class", damaged { $0.classCount = 1 }),
+        ]
+        for (name, archive) in cases {
+            #expect(throws: ModelArchiveError.self, "\(name)") { try KernelSVM().decodeModel(archive) }
+        }
     }
 }

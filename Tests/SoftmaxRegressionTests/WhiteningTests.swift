@@ -63,11 +63,11 @@ import Testing
         let (training, _) = try TestData.mnistSample(training: 600, test: 1, seed: 4)
         func fit(whitenRows: Int, iterations: Int) throws -> (loss: Double, gradient: Double) {
             var settings = SoftmaxRegression.defaultSettings
-            settings.set("whitenRows", .integer(whitenRows))
-            settings.set("iterations", .integer(iterations))
-            settings.set("l2", .real(1e-2))
-            settings.set("tolerance", .real(1e-7))
-            let model = try SoftmaxRegression(settings: settings).fit(training, seed: 0, context: ExecutionContext(threads: 2)) as! SoftmaxModel
+            try settings.set("whitenRows", .integer(whitenRows))
+            try settings.set("iterations", .integer(iterations))
+            try settings.set("l2", .real(1e-2))
+            try settings.set("tolerance", .real(1e-7))
+            let model = try SoftmaxRegression(settings: settings).fit(training, seed: 0, context: ExecutionContext(threads: 2)).model as! SoftmaxModel
             let objective = SoftmaxObjective(data: SparseRows(training.images), labels: training.labels, classCount: 10, l2: 1e-2, threads: 2)
             var gradient = [Double](repeating: 0, count: objective.parameterCount)
             let loss = objective.evaluate(model.theta, gradient: &gradient)
@@ -86,15 +86,15 @@ import Testing
     @Test func degenerateInputsStillFit() throws {
         let constant = LabeledImages(images: ImageSet(height: 1, width: 4, bytes: [UInt8](repeating: 9, count: 4 * 6)),
                                      labels: [0, 1, 1, 1, 2, 1], classCount: 3)
-        let model = try SoftmaxRegression().fit(constant, seed: 0, context: ExecutionContext(threads: 2))
+        let model = try SoftmaxRegression().fit(constant, seed: 0, context: ExecutionContext(threads: 2)).model
         // With no information in the pixels, the bias alone predicts the commonest class.
-        #expect(model.predict(constant.images, context: ExecutionContext(threads: 1)) == [Int](repeating: 1, count: 6))
+        #expect(try model.predict(constant.images, context: ExecutionContext(threads: 1)).labels == [Int](repeating: 1, count: 6))
 
         let (three, _) = try TestData.mnistSample(training: 30, test: 1, seed: 5)
         let tiny = three.subset([0, 1, 2])
         var settings = SoftmaxRegression.defaultSettings
-        settings.set("shrinkage", .real(1e-12))
-        let fitted = try SoftmaxRegression(settings: settings).fit(tiny, seed: 0, context: ExecutionContext(threads: 1))
-        #expect(fitted.predict(tiny.images, context: ExecutionContext(threads: 1)) == tiny.labels)
+        try settings.set("shrinkage", .real(1e-12))
+        let fitted = try SoftmaxRegression(settings: settings).fit(tiny, seed: 0, context: ExecutionContext(threads: 1)).model
+        #expect(try fitted.predict(tiny.images, context: ExecutionContext(threads: 1)).labels == tiny.labels)
     }
 }

@@ -1,29 +1,37 @@
 import BenchCore
-import Evaluation
 import Foundation
 
 /// `results/run.json`: what ran, where, and how long it took.
-struct RunManifest {
-    let run: RunInfo
-    let options: BenchOptions
-    let reports: [AlgorithmReport]
-    let wallSeconds: [String: Double]
-    let totalSeconds: Double
+public struct RunManifest: Sendable {
+    public let run: RunInfo
+    public let reports: [AlgorithmReport]
+    public let wallSeconds: [String: Double]
+    public let totalSeconds: Double
 
-    var json: String {
+    public init(run: RunInfo, reports: [AlgorithmReport], wallSeconds: [String: Double], totalSeconds: Double) {
+        self.run = run
+        self.reports = reports
+        self.wallSeconds = wallSeconds
+        self.totalSeconds = totalSeconds
+    }
+
+    public var json: String {
         let algorithms: [[String: Any]] = reports.map { report in
             var entry: [String: Any] = [
                 "name": report.name,
                 "hyperparameters": Dictionary(uniqueKeysWithValues: report.settings.entries.map { ($0.name, $0.value) }),
-                "test_accuracy": rounded(report.test.metrics.accuracy),
-                "fit_seconds": rounded(report.test.fitSeconds),
-                "predict_seconds": rounded(report.test.predictSeconds),
+                "test_accuracy": rounded(report.metrics.accuracy),
+                "fit_seconds": rounded(report.final.fitSeconds),
+                "predict_seconds": rounded(report.final.predictSeconds),
                 "wall_seconds": rounded(wallSeconds[report.name] ?? 0),
             ]
-            if let cv = report.crossValidation {
-                entry["cv_accuracy_mean"] = rounded(cv.accuracy.mean)
-                entry["cv_accuracy_std"] = rounded(cv.accuracy.std)
-                entry["cv_fold_fit_seconds"] = cv.folds.map { rounded($0.fitSeconds) }
+            if let cv = report.crossValidationAccuracy {
+                entry["cv_accuracy_mean"] = rounded(cv.mean)
+                entry["cv_accuracy_std"] = rounded(cv.std)
+                entry["cv_fold_fit_seconds"] = report.folds.map { rounded($0.fitSeconds) }
+            }
+            if let saved = report.final.savedModel {
+                entry["model"] = ["path": saved.path, "bytes": saved.bytes, "load_seconds": rounded(saved.loadSeconds)] as [String: Any]
             }
             return entry
         }

@@ -1,0 +1,101 @@
+import BenchCore
+import Dispatch
+
+/// The seeds of a run, each derived from `--seed` so that no two random choices share a stream.
+public enum SeedStream {
+    public static func subsample(_ seed: UInt64) -> UInt64 { SplitMix64.derive(seed, 1) }
+    public static func folds(_ seed: UInt64) -> UInt64 { SplitMix64.derive(seed, 2) }
+    public static func finalModel(_ seed: UInt64) -> UInt64 { SplitMix64.derive(seed, 3) }
+    public static func foldModel(_ seed: UInt64, fold: Int) -> UInt64 { SplitMix64.derive(seed, 1000 + UInt64(fold)) }
+}
+
+/// Runs the units of one run on its data: each fold or final unit fits a fresh model with the
+/// seed the unit derives from `seed`, scores it, and returns its ``UnitOutcome``.
+///
+/// The same seed gives the same records for any thread count: every fit has its own seed,
+/// classifiers give the same model for any thread count, and folds are the same for every
+/// algorithm (``StratifiedKFold`` with the run's fold seed).
+public struct UnitRunner: Sendable {
+    public let training: LabeledImages
+    public let test: LabeledImages
+    public let seed: UInt64
+    public let progress: ProgressLog
+
+    public init(training: LabeledImages, test: LabeledImages, seed: UInt64, progress: ProgressLog) {
+        self.training = training
+        self.test = test
+        self.seed = seed
+        self.progress = progress
+    }
+
+    /// The held-out indices of each of `folds` folds, ascending.
+    public func foldIndices(_ folds: Int) -> [[Int]] {
+        StratifiedKFold(folds: folds).testIndices(labels: training.labels, classCount: training.classCount, seed: SeedStream.folds(seed))
+    }
+
+    /// Every fold unit of `classifier`, run in parallel under `jobs` threads.
+    ///
+    /// Folds run in rounds, up to `jobs` at a time, each on a thread of its own
+    /// (``parallelMapOnThreads``: libdispatch would narrow a fold's own parallel loops), with
+    /// the threads ``FoldSchedule`` gives it: a fold of a last, partial round gets the threads
+    /// a full round would have shared, so that no core waits idle for the last fold.
+    public func crossValidate(_ classifier: any Classifier, folds: Int, jobs: Int) -> [UnitOutcome] {
+        let name = type(of: classifier).name
+        let splits = foldIndices(folds)
+        let schedule = FoldSchedule(folds: folds, jobs: jobs)
+        progress.log("\(name): cross-validation, \(folds) folds, \(schedule.description)")
+        return parallelMapOnThreads(folds, threads: schedule.concurrent) { fold in
+            let unit = WorkUnit(algorithm: name, kind: .fold(index: fold + 1, count: folds))
+            let trainingIndices = StratifiedKFold.trainingIndices(count: training.count, excluding: splits[fold])
+            return run(unit, classifier, training: training.subset(trainingIndices), scoring: training.subset(splits[fold]),
+                       seed: SeedStream.foldModel(seed, fold: fold), threads: schedule.threads(fold: fold)).outcome
+        }
+    }
+
+    /// The final unit of `classifier`: fitted on all training images with `threads` threads and
+    /// scored on the test set. Returns the model too, to be saved.
+    public func final(_ classifier: any Classifier, threads: Int) -> (outcome: UnitOutcome, model: (any FittedClassifier)?) {
+        let unit = WorkUnit(algorithm: type(of: classifier).name, kind: .final)
+        return run(unit, classifier, training: training, scoring: test, seed: SeedStream.finalModel(seed), threads: threads)
+    }
+
+    /// Fits `classifier` on `training`, predicts `scoring`, and records it.
+    func run(_ unit: WorkUnit, _ classifier: any Classifier, training: LabeledImages, scoring: LabeledImages, seed: UInt64,
+             threads: Int) -> (outcome: UnitOutcome, model: (any FittedClassifier)?) {
+        let context = ExecutionContext(threads: threads, progress: progress, label: unit.description)
+        context.report("fit on \(training.count) images, \(threads) thread(s)")
+        let start = DispatchTime.now()
+        func failed(_ error: any Error, fitSeconds: Double) -> UnitOutcome {
+            context.report("failed: \(error)")
+            return UnitOutcome(unit: unit, trainingCount: training.count, testCount: scoring.count, fitSeconds: fitSeconds,
+                               predictSeconds: 0, threads: threads, predictions: [], scores: nil, confusion: nil,
+                               diagnostics: Diagnostics(), error: "\(error)")
+        }
+        let fitted: FitResult, fitSeconds: Double
+        do {
+            (fitted, fitSeconds) = try Stopwatch.time { try classifier.fit(training, seed: seed, context: context) }
+        } catch {
+            return (failed(error, fitSeconds: Stopwatch.seconds(since: start)), nil)
+        }
+        let prediction: Prediction, predictSeconds: Double
+        do {
+            (prediction, predictSeconds) = try Stopwatch.time { try fitted.model.predict(scoring.images, context: context) }
+        } catch {
+            return (failed(error, fitSeconds: fitSeconds), nil)
+        }
+        let confusion = ConfusionMatrix(truth: scoring.labels, predicted: prediction.labels, classCount: scoring.classCount)
+        context.report("accuracy \(percent(confusion.accuracy)), fit \(seconds(fitSeconds)), predict \(seconds(predictSeconds))")
+        let outcome = UnitOutcome(unit: unit, trainingCount: training.count, testCount: scoring.count, fitSeconds: fitSeconds,
+                                  predictSeconds: predictSeconds, threads: threads, predictions: prediction.labels,
+                                  scores: prediction.scores, confusion: confusion,
+                                  diagnostics: fitted.diagnostics.merged(with: prediction.diagnostics), error: nil)
+        return (outcome, fitted.model)
+    }
+}
+
+/// "97.05%".
+public func percent(_ fraction: Double) -> String { String(format: "%.2f%%", fraction * 100) }
+/// "1.23 s".
+public func seconds(_ value: Double) -> String { String(format: "%.2f s", value) }
+
+import Foundation

@@ -1,0 +1,66 @@
+import BenchCore
+
+/// One unit of a run's work: fitting and scoring one cross-validation fold, or fitting the
+/// final model on the whole training set and scoring it on the test set.
+///
+/// A run is a list of units (``RunPlan``); each unit's outcome is a ``UnitOutcome`` record,
+/// and reports are rendered from the records alone. A unit is determined by its algorithm,
+/// its kind and the run's seed, data and settings, so its record can be stored, reused and
+/// merged with records computed elsewhere.
+public struct WorkUnit: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// What the unit computes.
+    public enum Kind: Sendable, Hashable, Codable {
+        /// Fold `index` (from 1) of `count`: fit on the other folds, score on this one.
+        case fold(index: Int, count: Int)
+        /// Fit on the whole training set, score on the test set.
+        case final
+    }
+
+    /// The classifier's command-line name.
+    public let algorithm: String
+    public let kind: Kind
+
+    public init(algorithm: String, kind: Kind) {
+        self.algorithm = algorithm
+        self.kind = kind
+    }
+
+    /// "softmax fold 2/5", "softmax final".
+    public var description: String {
+        switch kind {
+        case .fold(let index, let count): "\(algorithm) fold \(index)/\(count)"
+        case .final: "\(algorithm) final"
+        }
+    }
+}
+
+/// The units of a run, in the order they are reported: for each algorithm its folds, then its
+/// final model.
+public struct RunPlan: Sendable, Equatable {
+    /// Algorithms, in run order.
+    public let algorithms: [String]
+    /// Cross-validation folds (0: none).
+    public let folds: Int
+
+    public init(algorithms: [String], folds: Int) {
+        self.algorithms = algorithms
+        self.folds = folds
+    }
+
+    /// The units of one algorithm: its folds, then its final model.
+    public func units(of algorithm: String) -> [WorkUnit] {
+        (1 ..< max(folds, 0) + 1).map { WorkUnit(algorithm: algorithm, kind: .fold(index: $0, count: folds)) }
+            + [WorkUnit(algorithm: algorithm, kind: .final)]
+    }
+
+    /// Every unit of the run.
+    public var units: [WorkUnit] { algorithms.flatMap(units(of:)) }
+}
+
+extension WorkUnit {
+    /// The fold number (from 1) of a fold unit.
+    public var foldIndex: Int? {
+        if case .fold(let index, _) = kind { return index }
+        return nil
+    }
+}
