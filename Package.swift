@@ -45,20 +45,23 @@ let package = Package(
         /// The IDX file format, gzip through the system zlib, SHA-256 checksums.
         .target(name: "IDXData", dependencies: ["BenchCore", "CZlib"], swiftSettings: optimised),
         .systemLibrary(name: "CZlib"),
+        /// Image files (PNG through the system zlib, PGM/PPM, IDX), grey, MNIST normalisation,
+        /// area resampling, deskewing and the preprocessing every classifier can ask for.
+        .target(name: "Imaging", dependencies: ["BenchCore", "IDXData", "CZlib"], swiftSettings: optimised),
         /// The model file format: an archive of a fitted model's arrays in a checked envelope.
-        .target(name: "ModelFile", dependencies: ["BenchCore", "IDXData"], swiftSettings: optimised),
+        .target(name: "ModelFile", dependencies: ["BenchCore", "IDXData", "Imaging"], swiftSettings: optimised),
         /// Folds, metrics, the run's plan of units and their records, and the report writers.
-        .target(name: "Evaluation", dependencies: ["BenchCore", "IDXData", "ModelFile"], swiftSettings: optimised),
+        .target(name: "Evaluation", dependencies: ["BenchCore", "IDXData", "Imaging", "ModelFile"], swiftSettings: optimised),
         /// Option parsing, the classifier registry and the run that ties everything together.
         .target(
             name: "BenchCLI",
-            dependencies: ["BenchCore", "IDXData", "ModelFile", "Evaluation", "LinearAlgebra", "SoftmaxRegression", "KNearestNeighbors", "RandomForest", "ConvolutionalNetwork", "MultilayerPerceptron", "KernelSVM"],
+            dependencies: ["BenchCore", "IDXData", "Imaging", "ModelFile", "Evaluation", "LinearAlgebra", "SoftmaxRegression", "KNearestNeighbors", "RandomForest", "ConvolutionalNetwork", "MultilayerPerceptron", "KernelSVM"],
             swiftSettings: optimised),
 
         // MARK: - Tests
 
         /// Helpers shared by the test targets: the shipped MNIST, hand-made IDX files, temp directories.
-        .target(name: "TestSupport", dependencies: ["BenchCore", "IDXData", "Evaluation"], swiftSettings: optimised),
+        .target(name: "TestSupport", dependencies: ["BenchCore", "IDXData", "Evaluation", "CZlib"], swiftSettings: optimised),
 
         .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore", "TestSupport"], swiftSettings: optimised),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"], swiftSettings: optimised),
@@ -78,8 +81,9 @@ let package = Package(
             dependencies: ["NeuralNetwork", "ConvolutionalNetwork", "MultilayerPerceptron", "TestSupport"],
             swiftSettings: optimised),
         .testTarget(name: "KernelSVMTests", dependencies: ["KernelSVM", "TestSupport"], swiftSettings: optimised),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], swiftSettings: optimised),
         .testTarget(name: "ModelFileTests", dependencies: ["ModelFile", "TestSupport"], swiftSettings: optimised),
-        .testTarget(name: "BenchCLITests", dependencies: ["BenchCLI", "TestSupport"], swiftSettings: optimised),
+        .testTarget(name: "BenchCLITests", dependencies: ["BenchCLI", "Imaging", "ModelFile", "TestSupport"], swiftSettings: optimised),
         /// The contract every registered classifier keeps, run over the registry.
         .testTarget(name: "ConformanceTests", dependencies: ["BenchCLI", "ModelFile", "TestSupport"], swiftSettings: optimised),
     ],

@@ -121,8 +121,8 @@ public struct BenchOptions: Equatable {
             guard chosen.contains(setting.algorithm) else {
                 throw UsageError("'--set \(setting.algorithm).\(setting.parameter)=...' names '\(setting.algorithm)', which this run does not include.")
             }
-            let parameters = type.hyperparameters.map(\.name)
-            guard let parameter = type.hyperparameters.first(where: { $0.name == setting.parameter }) else {
+            let parameters = type.allHyperparameters.map(\.name)
+            guard let parameter = type.allHyperparameters.first(where: { $0.name == setting.parameter }) else {
                 throw UsageError("'\(setting.algorithm)' has no hyperparameter '\(setting.parameter)'.\(didYouMean(setting.parameter, parameters, prefix: "\(setting.algorithm).")) (It has: \(parameters.joined(separator: ", ")).)")
             }
             do {
@@ -178,8 +178,8 @@ public struct BenchOptions: Equatable {
         var text = ""
         for type in registeredClassifiers {
             text += "\(type.name): \(type.title)\n"
-            let width = type.hyperparameters.map { $0.name.count }.max() ?? 0
-            for parameter in type.hyperparameters {
+            let width = type.allHyperparameters.map { $0.name.count }.max() ?? 0
+            for parameter in type.allHyperparameters {
                 text += "  \(type.name).\(parameter.name)" + String(repeating: " ", count: width - parameter.name.count + 2)
                 text += "\(parameter.help) (\(parameter.accepted); default: \(parameter.defaultValue))\n"
             }

@@ -2,12 +2,16 @@ import BenchCore
 import Dispatch
 import Evaluation
 import Foundation
+import IDXData
+import Imaging
 import LinearAlgebra
 
 /// `bench --kernels`: the speed of the GEMM on the shapes the classifiers use, in GFLOP/s,
 /// measured the way `shared/tools/numpy_gemm.py` measures numpy (OpenBLAS), for a
 /// side-by-side figure: 1024³, and the k-NN distance product (10,000 × 784) · (784 × 60,000)
-/// in blocks of 1,000 queries, each block a complete GEMM call (packing included).
+/// in blocks of 1,000 queries, each block a complete GEMM call (packing included). And the
+/// deskewing of all 70,000 MNIST images (`preprocess=deskew`), the one image kernel a run
+/// applies to every image.
 enum KernelBenchmark {
     struct Measurement {
         let shape: String
@@ -22,8 +26,18 @@ enum KernelBenchmark {
             measurements.append(measureCube(threads: threads, progress: progress))
             measurements.append(measureNearestNeighbourShape(threads: threads, progress: progress))
         }
-        let table = CSVTable(header: ["shape", "threads", "gflops"],
-                             rows: measurements.map { [$0.shape, String($0.threads), String(format: "%.1f", $0.median)] })
+        var deskew: [(threads: Int, best: Double, median: Double)] = []
+        if let data = try? IDXDataset.load(directory: BenchCommand.defaultDataDirectory()),
+           let training = data.training.images.bytes, let test = data.test.images.bytes {
+            for threads in Array(Set([1, allThreads])).sorted() {
+                deskew.append(measureDeskew(training + test, width: data.training.images.width, height: data.training.images.height,
+                                            threads: threads, progress: progress))
+            }
+        }
+        let deskewShape = "deskew 70000x28x28"
+        let table = CSVTable(header: ["shape", "threads", "gflops", "median_seconds"],
+                             rows: measurements.map { [$0.shape, String($0.threads), String(format: "%.1f", $0.median), ""] }
+                                 + deskew.map { [deskewShape, String($0.threads), "", String(format: "%.4f", $0.median)] })
         do {
             try AtomicFile.write(table.text, to: (out as NSString).appendingPathComponent("kernels.csv"))
         } catch {
@@ -33,6 +47,10 @@ enum KernelBenchmark {
         print("shape                     threads   best GFLOP/s   median GFLOP/s")
         for m in measurements {
             print(m.shape.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: "%7d   %12.1f   %14.1f", m.threads, m.best, m.median))
+        }
+        if !deskew.isEmpty { print("\nkernel                    threads         best s         median s") }
+        for d in deskew {
+            print(deskewShape.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: "%7d   %12.4f   %14.4f", d.threads, d.best, d.median))
         }
         print("wrote \((out as NSString).appendingPathComponent("kernels.csv"))")
         return ExitStatus.success
@@ -52,6 +70,24 @@ enum KernelBenchmark {
         }
         seconds.sort()
         return (flops / seconds[0] / 1e9, flops / seconds[seconds.count / 2] / 1e9)
+    }
+
+    /// Seconds to deskew every image of `bytes` (best, median of 21 after a warm-up).
+    static func measureDeskew(_ bytes: [UInt8], width: Int, height: Int, threads: Int,
+                              progress: ProgressLog) -> (threads: Int, best: Double, median: Double) {
+        let count = bytes.count / (width * height)
+        progress.log("deskew \(count) images of \(height)x\(width), \(threads) thread(s)")
+        var output = [UInt8](repeating: 0, count: bytes.count)
+        let seconds = bytes.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { buffer in
+                let destination = buffer
+                let body = { Deskew.apply(bytes: source, into: destination, count: count, width: width, height: height, threads: threads) }
+                let warmUp = DispatchTime.now()
+                repeat { body() } while Stopwatch.seconds(since: warmUp) < 0.5
+                return (0 ..< 21).map { _ in Stopwatch.time(body).1 }.sorted()
+            }
+        }
+        return (threads, seconds[0], seconds[seconds.count / 2])
     }
 
     static func randomMatrix(_ count: Int, seed: UInt64) -> [Float] {

@@ -37,9 +37,18 @@ public protocol Classifier: Sendable {
 }
 
 extension Classifier {
-    /// The defaults of ``hyperparameters``.
+    /// The algorithm's own ``hyperparameters`` and, last, the ones every classifier has
+    /// (``Hyperparameter/preprocess``): declared once here, not in every module.
+    public static var allHyperparameters: [Hyperparameter] { hyperparameters + [Hyperparameter.preprocess] }
+
+    /// The defaults of ``allHyperparameters``.
     public static var defaultSettings: HyperparameterSettings {
-        HyperparameterSettings(owner: name, parameters: hyperparameters)
+        HyperparameterSettings(owner: name, parameters: allHyperparameters)
+    }
+
+    /// The preprocessing step the settings name.
+    public var preprocessing: PreprocessingStep {
+        settings.value("preprocess").flatMap { PreprocessingStep(rawValue: $0.description) } ?? .none
     }
 
     /// A configuration from `changes` applied over the defaults, each value checked against its

@@ -1,6 +1,7 @@
 import BenchCore
 import Foundation
 import IDXData
+import Imaging
 import ModelFile
 
 /// Everything a run needs to know: what to run, on which data, where to write.
@@ -199,7 +200,7 @@ public enum BenchRun {
         let start = DispatchTime.now()
         do {
             let contents = try ModelFile.read(path)
-            let loaded = try classifier.decodeModel(contents.archive)
+            let loaded = try classifier.decodePreprocessed(contents.archive)
             let seconds = Stopwatch.seconds(since: start)
             guard loaded.archive == archive else { throw RunError.output("\(path): the saved model did not read back identically") }
             return SavedModel(path: path, bytes: bytes, loadSeconds: seconds)

@@ -1,5 +1,6 @@
 import BenchCore
 import Dispatch
+import Imaging
 
 /// The seeds of a run, each derived from `--seed` so that no two random choices share a stream.
 public enum SeedStream {
@@ -73,7 +74,7 @@ public struct UnitRunner: Sendable {
         }
         let fitted: FitResult, fitSeconds: Double
         do {
-            (fitted, fitSeconds) = try Stopwatch.time { try classifier.fit(training, seed: seed, context: context) }
+            (fitted, fitSeconds) = try Stopwatch.time { try classifier.fitPreprocessed(training, seed: seed, context: context) }
         } catch {
             return (failed(error, fitSeconds: Stopwatch.seconds(since: start)), nil)
         }

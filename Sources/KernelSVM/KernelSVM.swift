@@ -55,7 +55,7 @@ public struct KernelSVM: Classifier {
     /// declaration by ``HyperparameterSettings/set(_:_:)``.
     /// - Throws: ``ConfigurationError`` when `settings` belong to another classifier.
     public init(settings: HyperparameterSettings = KernelSVM.defaultSettings) throws(ConfigurationError) {
-        guard settings.owner == KernelSVM.name, settings.declarations == KernelSVM.hyperparameters.map(\.name) else {
+        guard settings.owner == KernelSVM.name, settings.declarations == KernelSVM.allHyperparameters.map(\.name) else {
             throw ConfigurationError("These settings are for \(settings.owner), not \(KernelSVM.name).")
         }
         self.settings = settings

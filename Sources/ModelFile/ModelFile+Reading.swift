@@ -1,6 +1,7 @@
 import BenchCore
 import Foundation
 import IDXData
+import Imaging
 
 extension ModelFile {
     /// A model file's envelope and arrays, checked against the format.
@@ -35,7 +36,7 @@ extension ModelFile {
             throw .damaged(path: path, reason: "its settings are not valid here: \(error.message)")
         }
         do {
-            return Loaded(envelope: envelope, classifier: classifier, model: try classifier.decodeModel(contents.archive))
+            return Loaded(envelope: envelope, classifier: classifier, model: try classifier.decodePreprocessed(contents.archive))
         } catch {
             throw .damaged(path: path, reason: "the \(envelope.algorithm) model cannot be used: \(error.message)")
         }

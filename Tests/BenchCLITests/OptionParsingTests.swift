@@ -55,7 +55,7 @@ import Testing
     @Test func listShowsEveryHyperparameterWithItsDefault() {
         let list = BenchOptions.listText
         for type in registeredClassifiers {
-            for parameter in type.hyperparameters {
+            for parameter in type.allHyperparameters {
                 #expect(list.contains("\(type.name).\(parameter.name)"))
                 #expect(list.contains("default: \(parameter.defaultValue)"))
             }

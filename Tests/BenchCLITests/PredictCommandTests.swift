@@ -2,6 +2,8 @@ import BenchCLI
 import BenchCore
 import Foundation
 import IDXData
+import Imaging
+import ModelFile
 import TestSupport
 import Testing
 
@@ -44,6 +46,23 @@ import Testing
         }
     }
 
+    @Test func preprocessingTravelsWithTheSavedModel() throws {
+        let data = TestData.temporaryDirectory(), out = TestData.temporaryDirectory(), models = out + "/models"
+        try IDXBytes.writeToyDataset(to: data, training: 80, test: 30, side: 8)
+        #expect(BenchCommand.main(["run", "--algo", "knn", "--folds", "0", "--data", data, "--out", out, "--models", models,
+                                   "--set", "knn.preprocess=deskew", "--set", "knn.k=1", "--quiet"]) == 0)
+        let report = try String(contentsOfFile: out + "/knn/report.md", encoding: .utf8)
+        #expect(report.contains("| preprocess | deskew | none |"))
+        let csvPath = out + "/predicted.csv"
+        #expect(BenchCommand.main(["predict", "--model", models + "/knn.model", data + "/t10k-images-idx3-ubyte", "--output", csvPath, "--quiet"]) == 0)
+        let expected = predictedColumn(try String(contentsOfFile: out + "/knn/predictions.csv", encoding: .utf8), column: 2)
+        #expect(predictedColumn(try String(contentsOfFile: csvPath, encoding: .utf8), column: 2) == expected)
+        // The loaded model applies the step itself.
+        let loaded = try ModelFile.load(models + "/knn.model", registry: registeredClassifiers)
+        #expect(loaded.model is PreprocessedModel)
+        #expect(loaded.classifier.preprocessing == .deskew)
+    }
+
     @Test func damagedOrMissingInputsGetTheirExitStatus() throws {
         let (data, out, models) = try runToy("softmax")
         let model = "\(models)/softmax.model"
@@ -63,7 +82,8 @@ import Testing
         // Images of another size than the model's.
         let other = out + "/other-idx3-ubyte"
         try Data(IDXBytes.images(count: 1, height: 5, width: 7, pixels: [UInt8](repeating: 1, count: 35))).write(to: URL(fileURLWithPath: other))
-        #expect(BenchCommand.main(["predict", "--model", model, other, "--output", out + "/q.csv", "--quiet"]) == 65)
+        #expect(BenchCommand.main(["predict", "--model", model, other, "--output", out + "/q.csv", "--quiet", "--normalize", "never"]) == 65)
+        #expect(BenchCommand.main(["predict", "--model", model, other, "--output", out + "/q.csv", "--quiet"]) == 0, "auto normalises it")
         // An output that cannot be written.
         try "x".write(toFile: out + "/blocker", atomically: true, encoding: .utf8)
         #expect(BenchCommand.main(["predict", "--model", model, images, "--output", out + "/blocker/p.csv", "--quiet"]) == 73)

@@ -86,8 +86,8 @@ import Testing
     @Test(arguments: names)
     func refusesOutOfRangeSettingsWithTheStandardMessage(name: String) throws {
         let type = try Self.type(name)
-        #expect(!type.hyperparameters.isEmpty)
-        for parameter in type.hyperparameters {
+        #expect(!type.allHyperparameters.isEmpty)
+        for parameter in type.allHyperparameters {
             var settings = type.defaultSettings
             let text = Self.outOfRange(parameter)
             do {
