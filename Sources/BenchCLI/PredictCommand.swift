@@ -152,6 +152,7 @@ enum PredictCommand {
             var bytes: [UInt8] = []
             var decisions: [MNISTNormalization.Decision: Int] = [:]
             do throws(ImageError) {
+                bytes.reserveCapacity(images.count * model.inputHeight * model.inputWidth)
                 for (index, image) in images.enumerated() {
                     let (pixels, decision) = try normalization.prepare(image, mode: options.normalize, fromIDX: format == .idx)
                     bytes += pixels

@@ -1,4 +1,5 @@
 import BenchCore
+import Foundation
 import LinearAlgebra
 
 /// What a k-NN model file stores, and how it is read back and checked.
@@ -45,7 +46,7 @@ extension NearestNeighborsModel {
     }
 
     /// The model `archive` holds, after checking every value it holds, rebuilt by the fit's
-    /// construction (single-threaded; the result does not depend on threads).
+    /// construction on all the machine's cores (the result does not depend on threads).
     /// - Throws: ``ModelArchiveError`` when an array or text is missing or of another type or
     ///   length, or when: the input size or class count is not positive; `inputColumns` is not
     ///   height × width; `k`, `queryBlock` or `trainingBlock` is outside its setting's range, or
@@ -105,7 +106,8 @@ extension NearestNeighborsModel {
             throw ModelArchiveError("knn: the text 'search' is '\(other)'; 'plain' or 'bounded' expected")
         }
         self.init(images: images, bound: bound, activeColumns: active, inputHeight: height, inputWidth: width,
-                  labels: labels, classCount: classCount, k: k, queryBlock: queryBlock, trainingBlock: trainingBlock, threads: 1)
+                  labels: labels, classCount: classCount, k: k, queryBlock: queryBlock, trainingBlock: trainingBlock,
+                  threads: ProcessInfo.processInfo.activeProcessorCount)
     }
 
     private static func requireFinite(_ name: String, _ values: [Float]) throws(ModelArchiveError) {

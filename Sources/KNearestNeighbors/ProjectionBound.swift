@@ -92,14 +92,26 @@ public struct ProjectionBound: Sendable {
     public func project(_ rows: UnsafePointer<Float>, count: Int, threads: Int = 1) -> (values: [Float], centredNorms: [Float]) {
         var centred = [Float](repeating: 0, count: count * depth)
         var centredNorms = [Float](repeating: 0, count: count)
-        for r in 0 ..< count {
-            var norm: Float = 0
-            for j in 0 ..< depth {
-                let value = rows[r * depth + j] - mean[j]
-                centred[r * depth + j] = value
-                norm += value * value
+        // Rows in blocks on the threads; each row's norm is summed in pixel order as before.
+        let depth = self.depth, chunk = 1024
+        let source = SharedReads(UnsafeBufferPointer(start: rows, count: count * depth))
+        mean.withUnsafeBufferPointer { meanBuffer in
+            centred.withUnsafeMutableBufferPointer { centredBuffer in
+                centredNorms.withUnsafeMutableBufferPointer { normBuffer in
+                    let (mu, out, norms) = (SharedReads(meanBuffer), DisjointWrites(centredBuffer), DisjointWrites(normBuffer))
+                    parallelFor((count + chunk - 1) / chunk, threads: threads) { block in
+                        for r in block * chunk ..< min(count, (block + 1) * chunk) {
+                            var norm: Float = 0
+                            for j in 0 ..< depth {
+                                let value = source.buffer[r * depth + j] - mu.buffer[j]
+                                out.buffer[r * depth + j] = value
+                                norm += value * value
+                            }
+                            norms.buffer[r] = norm
+                        }
+                    }
+                }
             }
-            centredNorms[r] = norm
         }
         var projected = [Float](repeating: 0, count: count * dimensions)
         centred.withUnsafeBufferPointer { x in

@@ -1,7 +1,9 @@
 import BenchCore
+import Dispatch
 import Foundation
 import IDXData
 import Imaging
+import Synchronization
 
 extension ModelFile {
     /// A model file's envelope and arrays, checked against the format.
@@ -24,7 +26,29 @@ extension ModelFile {
     ///   magic, an unknown version, a checksum mismatch, a truncated file, an unknown algorithm
     ///   or setting, arrays the model cannot use).
     public static func load(_ path: String, registry: [any Classifier.Type]) throws(ModelFileError) -> Loaded {
-        let contents = try read(path)
+        let bytes = try readBytes(path)
+        // The checksum is computed on another thread while the file is parsed and the model
+        // decoded; nothing decoded is returned before it matches. Decoding reads untrusted
+        // bytes safely either way (every decoder checks what it uses), and a file that fails
+        // its checksum is reported as such, whatever else its parsing found.
+        let checksum = Mutex<ModelFileError??>(nil)
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            let result: ModelFileError?
+            do throws(ModelFileError) { try verifyChecksum(bytes, path: path); result = nil } catch { result = error }
+            checksum.withLock { $0 = .some(result) }
+            done.signal()
+        }
+        let decoded = Result { () throws(ModelFileError) -> Loaded in try decodeModel(bytes, path: path, registry: registry) }
+        done.wait()
+        if let failure = checksum.withLock({ $0 }) ?? nil { throw failure }
+        return try decoded.get()
+    }
+
+    /// Parses `bytes` and has the registry's classifier decode the model (the checksum is
+    /// checked by the caller).
+    private static func decodeModel(_ bytes: [UInt8], path: String, registry: [any Classifier.Type]) throws(ModelFileError) -> Loaded {
+        let contents = try parse(bytes, path: path)
         let envelope = contents.envelope
         guard let type = registry.first(where: { $0.name == envelope.algorithm }) else {
             throw .damaged(path: path, reason: "holds a model of the algorithm '\(envelope.algorithm)', which this program does not know (it knows \(registry.map { $0.name }.joined(separator: ", ")))")
@@ -52,6 +76,11 @@ extension ModelFile {
     /// every array's range, before allocating anything the file's numbers ask for.
     /// - Throws: ``ModelFileError`` naming the file and what is wrong.
     public static func read(_ path: String) throws(ModelFileError) -> Contents {
+        try decode(try readBytes(path), path: path)
+    }
+
+    /// The bytes of the file at `path`, after checking that it is a file of at most ``sizeLimit`` bytes.
+    static func readBytes(_ path: String) throws(ModelFileError) -> [UInt8] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .missing(path: path) }
         guard !isDirectory.boolValue else { throw .damaged(path: path, reason: "is a directory, not a model file") }
@@ -60,11 +89,28 @@ extension ModelFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .unreadable(path: path, reason: "permission denied or not a regular file")
         }
-        return try decode([UInt8](data), path: path)
+        return [UInt8](data)
     }
 
     /// Checks and parses the bytes of a model file; `path` is only for messages.
     public static func decode(_ bytes: [UInt8], path: String) throws(ModelFileError) -> Contents {
+        try verifyChecksum(bytes, path: path)
+        return try parse(bytes, path: path)
+    }
+
+    /// Checks the size, magic, version and header length, then the SHA-256 at the end.
+    static func verifyChecksum(_ bytes: [UInt8], path: String) throws(ModelFileError) {
+        try checkFixedFields(bytes, path: path)
+        let body = bytes.count - 32
+        let computed = bytes.withUnsafeBufferPointer { SHA256.digest(Array($0[0 ..< body])) }
+        guard Array(bytes[body...]) == computed else {
+            throw .damaged(path: path, reason: "fails its checksum (SHA-256 of the content differs from the one stored at its end): the file is truncated or damaged")
+        }
+    }
+
+    /// Checks the size, magic, version and header length; returns the header length.
+    @discardableResult
+    static func checkFixedFields(_ bytes: [UInt8], path: String) throws(ModelFileError) -> Int {
         func damaged(_ reason: String) -> ModelFileError { .damaged(path: path, reason: reason) }
         let fixed = magic.count + 8, digestSize = 32
         guard bytes.count >= fixed + digestSize else {
@@ -82,12 +128,15 @@ extension ModelFile {
         guard headerLength <= bytes.count - fixed - digestSize else {
             throw damaged("is truncated: its header declares \(headerLength) bytes, but only \(bytes.count - fixed - digestSize) bytes follow before the checksum")
         }
-        let body = bytes.count - digestSize
-        let stored = Array(bytes[body...])
-        let computed = bytes.withUnsafeBufferPointer { SHA256.digest(Array($0[0 ..< body])) }
-        guard stored == computed else {
-            throw damaged("fails its checksum (SHA-256 of the content differs from the one stored at its end): the file is truncated or damaged")
-        }
+        return headerLength
+    }
+
+    /// Parses a model file whose fixed fields are checked here and whose checksum is checked
+    /// by the caller: the header and every array's range.
+    static func parse(_ bytes: [UInt8], path: String) throws(ModelFileError) -> Contents {
+        func damaged(_ reason: String) -> ModelFileError { .damaged(path: path, reason: reason) }
+        let headerLength = try checkFixedFields(bytes, path: path)
+        let fixed = magic.count + 8, body = bytes.count - 32
         let header = try parseHeader(Array(bytes[fixed ..< fixed + headerLength]), damaged: damaged)
         let dataStart = fixed + headerLength, dataCount = body - dataStart
         var archive = ModelArchive(inputHeight: header.height, inputWidth: header.width, classCount: header.classCount)
