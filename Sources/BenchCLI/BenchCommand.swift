@@ -13,6 +13,7 @@ public enum BenchCommand {
     static let subcommands: [(name: String, help: String)] = [
         ("run", "Cross-validate, fit, test, save models and write reports (the default)."),
         ("predict", "Predict image files with a saved model."),
+        ("compare", "Compare two results directories: accuracy changes with their significance, time ratios."),
         ("list", "List the algorithms and their hyperparameters."),
         ("kernels", "Measure the matrix-multiply kernel in GFLOP/s."),
         ("help", "Show the help of a subcommand."),
@@ -26,6 +27,7 @@ public enum BenchCommand {
         switch first {
         case "run": return run(rest, subcommand: true)
         case "predict": return PredictCommand.main(rest)
+        case "compare": return CompareCommand.main(rest)
         case "list": return ListCommand.main(rest)
         case "kernels": return KernelsCommand.main(rest)
         case "help":
@@ -72,11 +74,12 @@ public enum BenchCommand {
         } catch {
             return usageFailure(error)
         }
-        let request = RunRequest(
+        var request = RunRequest(
             classifiers: classifiers, folds: options.folds, seed: options.seed, jobs: options.jobs, trainSize: options.trainSize,
             dataDirectory: options.data ?? defaultDataDirectory(), out: options.out, models: options.models,
             command: (["bench"] + arguments).joined(separator: " "), environment: MachineInfo.environment,
             progress: ProgressLog(enabled: !options.quiet))
+        request.repeats = options.repeats
         let result: RunResult
         do {
             result = try BenchRun.execute(request)

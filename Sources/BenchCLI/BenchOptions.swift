@@ -7,6 +7,7 @@ public struct BenchOptions: Equatable {
     public var all = false
     public var algorithms: [String] = []
     public var folds = 5
+    public var repeats = 1
     public var seed: UInt64 = 42
     public var jobs = ProcessInfo.processInfo.activeProcessorCount
     public var trainSize: Int? = nil
@@ -23,7 +24,7 @@ public struct BenchOptions: Equatable {
     public init() {}
 
     public static func == (lhs: BenchOptions, rhs: BenchOptions) -> Bool {
-        lhs.all == rhs.all && lhs.algorithms == rhs.algorithms && lhs.folds == rhs.folds && lhs.seed == rhs.seed
+        lhs.all == rhs.all && lhs.algorithms == rhs.algorithms && lhs.folds == rhs.folds && lhs.repeats == rhs.repeats && lhs.seed == rhs.seed
             && lhs.jobs == rhs.jobs && lhs.trainSize == rhs.trainSize && lhs.data == rhs.data && lhs.out == rhs.out
             && lhs.settings.map { "\($0.algorithm).\($0.parameter)=\($0.value)" } == rhs.settings.map { "\($0.algorithm).\($0.parameter)=\($0.value)" }
             && lhs.list == rhs.list && lhs.help == rhs.help && lhs.version == rhs.version && lhs.quiet == rhs.quiet
@@ -38,6 +39,7 @@ public struct BenchOptions: Equatable {
         OptionSpec("--all", nil, "Run every algorithm."),
         OptionSpec("--algo", "NAME[,NAME...]", "Run these algorithms (see 'bench list')."),
         OptionSpec("--folds", "K", "Stratified cross-validation folds, 2 or more; 0 skips cross-validation. (default: 5)"),
+        OptionSpec("--repeats", "R", "Repeat the cross-validation R times with differently seeded splits (R × K folds); the first is the plain K-fold's. (default: 1)"),
         OptionSpec("--seed", "N", "Seed of every random choice; the same seed gives the same predictions for any --jobs. (default: 42)"),
         OptionSpec("--jobs", "N", "Threads to use. (default: the machine's active cores)"),
         OptionSpec("--train-size", "N", "Use a stratified subsample of N training images, for quick runs. (default: all)"),
@@ -76,6 +78,7 @@ public struct BenchOptions: Equatable {
                     throw UsageError("The value of '--seed' must be a non-negative integer below 2^64. Got '\(value)' instead.")
                 }
                 options.seed = seed
+            case "--repeats": options.repeats = try integerValue(value, name, 1 ... 100)
             case "--jobs": options.jobs = try integerValue(value, name, 1 ... 1024)
             case "--train-size": options.trainSize = try integerValue(value, name, 1 ... Int(Int32.max))
             case "--data": options.data = try pathValue(value, name)
@@ -143,7 +146,7 @@ public struct BenchOptions: Equatable {
     }
 
     /// The one-line usage.
-    public static let usage = "bench run (--all | --algo NAME[,NAME...]) [--folds K] [--seed N] [--jobs N] [--train-size N] [--data DIR] [--out DIR] [--models DIR | --no-models] [--set ALGO.PARAM=VALUE ...]"
+    public static let usage = "bench run (--all | --algo NAME[,NAME...]) [--folds K] [--repeats R] [--seed N] [--jobs N] [--train-size N] [--data DIR] [--out DIR] [--models DIR | --no-models] [--set ALGO.PARAM=VALUE ...]"
 
     /// The help of `bench run`.
     public static var helpText: String {

@@ -17,6 +17,10 @@ public struct AlgorithmReport: Sendable {
     public let metrics: ClassificationMetrics
     public let testLabels: [Int]
     public let run: RunInfo
+    /// Peak resident memory of the process while this algorithm's units ran, if measured.
+    public var peakMemoryBytes: Int?
+    /// The test images, for the error gallery (none without them).
+    public var testImages: ImageSet?
 
     /// A report from the records of one algorithm's units.
     /// - Returns: `nil` when the final unit failed (it has no confusion matrix).
@@ -44,19 +48,40 @@ public struct AlgorithmReport: Sendable {
     /// Every file of the report directory, by name.
     public var files: [(name: String, contents: String)] {
         [("report.md", markdown), ("metrics.csv", metricsCSV.text), ("confusion.csv", confusionCSV.text),
-         ("cv_folds.csv", foldsCSV.text), ("predictions.csv", predictionsCSV), ("confusion.svg", confusionSVG)]
+         ("cv_folds.csv", foldsCSV.text), ("predictions.csv", predictionsCSV), ("confusion.svg", confusionSVG),
+         ("recall.svg", recallSVG)]
+            + (errorGallery.map { [("errors.svg", $0)] } ?? [])
             + final.diagnostics.reportFiles
     }
 
-    /// Per-class scores on the test set, then the macro and weighted averages.
+    /// Per-class scores on the test set with 95% Wilson intervals on precision and recall,
+    /// then the macro and weighted averages (without intervals: they are not proportions).
     public var metricsCSV: CSVTable {
         let m = metrics
-        func row(_ label: String, _ s: ClassificationMetrics.Scores) -> [String] {
-            [label, decimal(s.precision), decimal(s.recall), decimal(s.f1), String(s.support)]
+        func row(_ label: String, _ s: ClassificationMetrics.Scores, _ intervals: (WilsonInterval, WilsonInterval)?) -> [String] {
+            [label, decimal(s.precision), intervals.map { decimal($0.0.low) } ?? "", intervals.map { decimal($0.0.high) } ?? "",
+             decimal(s.recall), intervals.map { decimal($0.1.low) } ?? "", intervals.map { decimal($0.1.high) } ?? "",
+             decimal(s.f1), String(s.support)]
         }
-        return CSVTable(header: ["class", "precision", "recall", "f1", "support"],
-                        rows: m.perClass.enumerated().map { row(String($0.offset), $0.element) }
-                            + [row("macro avg", m.macro), row("weighted avg", m.weighted)])
+        return CSVTable(header: ["class", "precision", "precision_low", "precision_high", "recall", "recall_low", "recall_high", "f1", "support"],
+                        rows: m.perClass.enumerated().map { row(String($0.offset), $0.element, classIntervals[$0.offset]) }
+                            + [row("macro avg", m.macro, nil), row("weighted avg", m.weighted, nil)])
+    }
+
+    /// 95% Wilson interval of the test accuracy.
+    public var accuracyInterval: WilsonInterval {
+        WilsonInterval(successes: (0 ..< confusion.classCount).reduce(0) { $0 + confusion[$1, $1] }, trials: confusion.total)
+    }
+
+    /// 95% Wilson intervals of each class's precision (correct of those predicted as it) and
+    /// recall (correct of those that are it).
+    public var classIntervals: [(precision: WilsonInterval, recall: WilsonInterval)] {
+        let n = confusion.classCount
+        return (0 ..< n).map { c in
+            let correct = confusion[c, c]
+            let predicted = (0 ..< n).reduce(0) { $0 + confusion[$1, c] }, actual = (0 ..< n).reduce(0) { $0 + confusion[c, $1] }
+            return (WilsonInterval(successes: correct, trials: predicted), WilsonInterval(successes: correct, trials: actual))
+        }
     }
 
     /// The test-set confusion matrix: rows are true labels, columns predicted labels.
@@ -68,9 +93,10 @@ public struct AlgorithmReport: Sendable {
 
     /// One row per cross-validation fold.
     public var foldsCSV: CSVTable {
-        CSVTable(header: ["fold", "train_size", "test_size", "accuracy", "fit_seconds", "predict_seconds", "error"],
+        CSVTable(header: ["fold", "repeat", "train_size", "test_size", "accuracy", "fit_seconds", "predict_seconds", "error"],
                  rows: folds.map { f in
-                     [f.unit.foldIndex.map(String.init) ?? "", String(f.trainingCount), String(f.testCount), f.accuracy.map(decimal) ?? "",
+                     [f.unit.foldIndex.map(String.init) ?? "", f.unit.repeatIndex.map(String.init) ?? "", String(f.trainingCount),
+                      String(f.testCount), f.accuracy.map(decimal) ?? "",
                       String(format: "%.3f", f.fitSeconds), String(format: "%.3f", f.predictSeconds), f.error ?? ""]
                  })
     }
@@ -83,6 +109,17 @@ public struct AlgorithmReport: Sendable {
             text += "\(index),\(label),\(predicted)\n"
         }
         return text
+    }
+
+    /// Per-class recall with its intervals.
+    public var recallSVG: String {
+        ReportPictures.recallBars(recall: metrics.perClass.map(\.recall), intervals: classIntervals.map(\.recall), title: title)
+    }
+
+    /// The first 36 misclassified test images, if the test images are at hand.
+    public var errorGallery: String? {
+        guard let images = testImages, images.count == testLabels.count, final.predictions.count == testLabels.count else { return nil }
+        return ReportPictures.errorGallery(images: images, labels: testLabels, predictions: final.predictions, scores: final.scores, title: title)
     }
 
     /// The confusion matrix as a picture.
@@ -102,11 +139,13 @@ public struct AlgorithmReport: Sendable {
     public var markdown: String {
         let m = metrics
         var md = "# \(title) (`\(name)`)\n\n"
-        md += "Test accuracy **\(percent(m.accuracy))**"
+        md += "Test accuracy **\(percent(m.accuracy))** (95% Wilson interval \(percent(accuracyInterval.low))–\(percent(accuracyInterval.high)))"
         if let (mean, std) = crossValidationAccuracy {
             md += "; \(run.folds)-fold cross-validation accuracy \(percent(mean)) ± \(percent(std))"
         }
-        md += ". Final model: fit \(seconds(final.fitSeconds)), predict \(seconds(final.predictSeconds)) for \(run.testCount) images.\n\n"
+        md += ". Final model: fit \(seconds(final.fitSeconds)), predict \(seconds(final.predictSeconds)) for \(run.testCount) images."
+        if let peak = peakMemoryBytes { md += " Peak resident memory of its cross-validation and final model: \(PeakMemory.text(peak))." }
+        md += "\n\n"
 
         md += "## Run\n\n"
         md += markdownTable(header: ["", ""], rows: [
@@ -127,7 +166,7 @@ public struct AlgorithmReport: Sendable {
 
         md += "\n## Cross-validation\n\n"
         if let (mean, std) = crossValidationAccuracy {
-            md += "Stratified \(run.folds)-fold on the training images; a fresh model per fold.\n\n"
+            md += "Stratified \(run.folds)-fold on the training images\(run.repeats > 1 ? ", repeated \(run.repeats) times with differently seeded splits" : ""); a fresh model per fold.\n\n"
             md += markdownTable(header: ["fold", "train", "held out", "accuracy", "fit (s)", "predict (s)"],
                                 rows: folds.map { f in
                                     [f.unit.foldIndex.map(String.init) ?? "", String(f.trainingCount), String(f.testCount),
@@ -150,13 +189,22 @@ public struct AlgorithmReport: Sendable {
         ])
         md += "\n### Per class\n\n"
         md += markdownTable(header: ["class", "precision", "recall", "F1", "support"],
-                            rows: m.perClass.enumerated().map { [String($0.offset), decimal($0.element.precision), decimal($0.element.recall), decimal($0.element.f1), String($0.element.support)] })
+                            rows: m.perClass.enumerated().map { c, scores in
+                                let (precision, recall) = classIntervals[c]
+                                return [String(c), "\(decimal(scores.precision)) (\(decimal(precision.low))–\(decimal(precision.high)))",
+                                        "\(decimal(scores.recall)) (\(decimal(recall.low))–\(decimal(recall.high)))", decimal(scores.f1), String(scores.support)]
+                            })
+        md += "\nIn brackets: 95% Wilson score intervals ([docs/statistics.md](../../docs/statistics.md)).\n"
+        md += "\n![Recall per class](recall.svg)\n"
         md += "\n\(ClassificationMetrics.zeroDivisionRule)\n"
         md += "\n### Confusion matrix\n\nRows are true labels, columns predicted labels.\n\n"
         let n = confusion.classCount
         md += markdownTable(header: ["true \\ predicted"] + (0 ..< n).map(String.init),
                             rows: (0 ..< n).map { t in ["**\(t)**"] + (0 ..< n).map { String(confusion[t, $0]) } })
         md += "\n![Confusion matrix](confusion.svg)\n"
+        if errorGallery != nil {
+            md += "\n### Errors\n\nThe first 36 test images the model gets wrong, in test-set order (`#index: true → predicted (confidence)`).\n\n![Misclassified test images](errors.svg)\n"
+        }
 
         md += final.diagnostics.markdown
         if let saved = final.savedModel {
@@ -182,11 +230,15 @@ public struct AlgorithmReport: Sendable {
                 "cv_accuracy_mean": cv.map { decimal($0.mean) } ?? "",
                 "cv_accuracy_std": cv.map { decimal($0.std) } ?? "",
                 "test_accuracy": decimal(metrics.accuracy),
+                "test_accuracy_low": decimal(accuracyInterval.low),
+                "test_accuracy_high": decimal(accuracyInterval.high),
                 "fit_seconds": String(format: "%.3f", final.fitSeconds),
                 "predict_seconds": String(format: "%.3f", final.predictSeconds),
                 "test_macro_f1": decimal(metrics.macro.f1),
+                "peak_memory_mb": peakMemoryBytes.map { String(format: "%.0f", Double($0) / 1_000_000) } ?? "",
                 "train_size": String(run.trainingCount),
                 "folds": String(run.folds),
+                "repeats": String(run.repeats),
                 "seed": String(run.seed),
                 "date": run.date,
                 "machine": "\(run.machine), \(run.cores) cores"]

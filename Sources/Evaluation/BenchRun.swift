@@ -8,8 +8,9 @@ import ModelFile
 public struct RunRequest: Sendable {
     /// The configured classifiers, in run order.
     public var classifiers: [any Classifier]
-    /// Cross-validation folds (0: none).
+    /// Cross-validation folds (0: none), and differently seeded splits into them.
     public var folds: Int
+    public var repeats: Int = 1
     public var seed: UInt64
     /// The thread budget.
     public var jobs: Int
@@ -127,16 +128,17 @@ public enum BenchRun {
         }
 
         let environment = request.environment
-        let run = RunInfo(
+        var run = RunInfo(
             command: request.command, seed: request.seed, folds: request.folds, jobs: request.jobs,
             trainingCount: training.count, fullTrainingCount: full.count, testCount: dataset.test.count,
             dataDirectory: request.dataDirectory, dataFiles: dataset.files.map { ($0.path, $0.sha256, $0.verified) },
             version: environment.version, commit: environment.commit, machine: environment.machine, cores: environment.cores,
             operatingSystem: environment.operatingSystem, date: environment.date)
-        let plan = RunPlan(algorithms: request.classifiers.map { type(of: $0).name }, folds: request.folds)
+        run.repeats = request.folds > 0 ? request.repeats : 1
+        let plan = RunPlan(algorithms: request.classifiers.map { type(of: $0).name }, folds: request.folds, repeats: run.repeats)
         let runner = UnitRunner(training: training, test: dataset.test, seed: request.seed, progress: progress)
         let checksums = dataset.files.map { ModelFile.DataChecksum(file: ($0.path as NSString).lastPathComponent, sha256: $0.sha256) }
-        progress.log("plan: \(plan.units.count) units (\(plan.algorithms.count) algorithm(s) × \(request.folds) fold(s) + final)")
+        progress.log("plan: \(plan.units.count) units (\(plan.algorithms.count) algorithm(s) × (\(request.folds) fold(s)\(run.repeats > 1 ? " × \(run.repeats) repeats" : "") + final))")
 
         var reports: [AlgorithmReport] = []
         var failures: [(algorithm: String, error: String)] = []
@@ -144,8 +146,9 @@ public enum BenchRun {
         for classifier in request.classifiers {
             let type = type(of: classifier)
             let start = Date()
+            let peakReset = PeakMemory.reset()
             progress.log("\(type.name): \(type.title)")
-            let folds = request.folds > 0 ? runner.crossValidate(classifier, folds: request.folds, jobs: request.jobs) : []
+            let folds = request.folds > 0 ? runner.crossValidate(classifier, folds: request.folds, repeats: run.repeats, jobs: request.jobs) : []
             if !folds.isEmpty {
                 let (mean, std) = meanAndStandardDeviation(folds.compactMap(\.accuracy))
                 progress.log("\(type.name): cross-validation accuracy \(percent(mean)) ± \(percent(std))")
@@ -160,9 +163,11 @@ public enum BenchRun {
                 final.savedModel = try save(model, of: classifier, checksums: checksums, version: environment.version, to: path)
                 progress.log("\(type.name): saved \(path) (\(final.savedModel!.bytes) bytes; reads back in \(seconds(final.savedModel!.loadSeconds)))")
             }
-            guard let report = AlgorithmReport(name: type.name, title: type.title, settings: classifier.settings,
+            guard var report = AlgorithmReport(name: type.name, title: type.title, settings: classifier.settings,
                                                defaults: type.defaultSettings, folds: folds, final: final,
                                                testLabels: dataset.test.labels, run: run) else { continue }
+            report.peakMemoryBytes = peakReset ? PeakMemory.bytes : nil
+            report.testImages = dataset.test.images
             let directory = (request.out as NSString).appendingPathComponent(type.name)
             do {
                 try AtomicFile.replaceDirectory(directory, with: report.files)

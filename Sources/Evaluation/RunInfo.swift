@@ -4,6 +4,8 @@ public struct RunInfo: Sendable {
     public var command: String
     public var seed: UInt64
     public var folds: Int
+    /// Differently seeded splits into folds (1: plain k-fold).
+    public var repeats: Int = 1
     public var jobs: Int
     /// Training images used (after `--train-size`), and the whole training set's size.
     public var trainingCount: Int

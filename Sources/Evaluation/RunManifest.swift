@@ -30,6 +30,7 @@ public struct RunManifest: Sendable {
                 entry["cv_accuracy_std"] = rounded(cv.std)
                 entry["cv_fold_fit_seconds"] = report.folds.map { rounded($0.fitSeconds) }
             }
+            if let peak = report.peakMemoryBytes { entry["peak_memory_bytes"] = peak }
             if let saved = report.final.savedModel {
                 entry["model"] = ["path": saved.path, "bytes": saved.bytes, "load_seconds": rounded(saved.loadSeconds)] as [String: Any]
             }
@@ -42,6 +43,8 @@ public struct RunManifest: Sendable {
             "date": run.date,
             "seed": String(run.seed),
             "folds": run.folds,
+            "repeats": run.repeats,
+            "peak_memory_bytes": PeakMemory.processBytes ?? 0,
             "jobs": run.jobs,
             "train_size": run.trainingCount,
             "data": ["directory": run.dataDirectory,

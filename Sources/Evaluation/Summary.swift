@@ -6,8 +6,8 @@ import Foundation
 /// built up one algorithm at a time, and by several processes at once (``update(in:rows:)``).
 public enum Summary {
     /// The columns, in order.
-    public static let columns = ["algorithm", "cv_accuracy_mean", "cv_accuracy_std", "test_accuracy", "fit_seconds",
-                                 "predict_seconds", "test_macro_f1", "train_size", "folds", "seed", "date", "machine"]
+    public static let columns = ["algorithm", "cv_accuracy_mean", "cv_accuracy_std", "test_accuracy", "test_accuracy_low", "test_accuracy_high", "fit_seconds",
+                                 "predict_seconds", "test_macro_f1", "peak_memory_mb", "train_size", "folds", "repeats", "seed", "date", "machine"]
 
     /// Merges `rows` (column name to value) into the `existing` CSV text, if any.
     /// Rows of the same algorithm are replaced in place; new algorithms are appended.
@@ -47,12 +47,54 @@ public enum Summary {
         let csvPath = (directory as NSString).appendingPathComponent("summary.csv")
         let table = merge(existing: try? String(contentsOfFile: csvPath, encoding: .utf8), rows: rows)
         try AtomicFile.write(table.text, to: csvPath)
-        try AtomicFile.write(markdown(table), to: (directory as NSString).appendingPathComponent("summary.md"))
+        // Every pair of the algorithms now in the directory, from their stored predictions.
+        var comparisonMarkdown = ""
+        do {
+            let results = try ResultDirectory.read(directory)
+            if results.count >= 2 {
+                let comparison = try PairwiseComparison(results, directory: directory)
+                try AtomicFile.write(comparison.csv.text, to: (directory as NSString).appendingPathComponent("comparison.csv"))
+                try AtomicFile.write(comparison.markdown, to: (directory as NSString).appendingPathComponent("comparison.md"))
+                try AtomicFile.write(comparison.svg, to: (directory as NSString).appendingPathComponent("comparison.svg"))
+                comparisonMarkdown = comparison.summaryMarkdown
+            }
+            let points = overviewPoints(directory, results)
+            if !points.isEmpty {
+                try AtomicFile.write(ReportPictures.overview(points), to: (directory as NSString).appendingPathComponent("overview.svg"))
+                comparisonMarkdown = "\n![Test accuracy against fit time](overview.svg)\n" + comparisonMarkdown
+            }
+        } catch let error as OutputError {
+            throw error
+        } catch {
+            comparisonMarkdown = "\n## Which model is better?\n\nNo comparison: \(error).\n"
+        }
+        try AtomicFile.write(markdown(table) + comparisonMarkdown, to: (directory as NSString).appendingPathComponent("summary.md"))
+    }
+
+    /// The overview's points: every algorithm of `directory` ("default") and of each of its
+    /// subdirectories that is a results directory (variant: the subdirectory's name).
+    static func overviewPoints(_ directory: String, _ results: [StoredResult]) -> [ReportPictures.Point] {
+        func points(_ results: [StoredResult], _ variant: String) -> [ReportPictures.Point] {
+            results.map { result in
+                let correct = zip(result.labels, result.predictions).filter { $0 == $1 }.count
+                return ReportPictures.Point(label: result.algorithm, variant: variant, accuracy: result.accuracy,
+                                            interval: WilsonInterval(successes: correct, trials: result.labels.count), fitSeconds: result.fitSeconds)
+            }
+        }
+        var all = points(results, "default")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+        for name in names where !name.hasPrefix(".") && !results.contains(where: { $0.algorithm == name }) {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("summary.csv")),
+                  let variant = try? ResultDirectory.read(path) else { continue }
+            all += points(variant, name)
+        }
+        return all
     }
 
     /// The summary as Markdown, accuracies as percentages.
     public static func markdown(_ table: CSVTable) -> String {
-        let percentColumns: Set<String> = ["cv_accuracy_mean", "cv_accuracy_std", "test_accuracy", "test_macro_f1"]
+        let percentColumns: Set<String> = ["cv_accuracy_mean", "cv_accuracy_std", "test_accuracy", "test_accuracy_low", "test_accuracy_high", "test_macro_f1"]
         let rows = table.rows.map { row in
             zip(table.header, row).map { column, value in
                 if percentColumns.contains(column), let fraction = Double(value) { return percent(fraction) }

@@ -6,8 +6,16 @@ import Imaging
 public enum SeedStream {
     public static func subsample(_ seed: UInt64) -> UInt64 { SplitMix64.derive(seed, 1) }
     public static func folds(_ seed: UInt64) -> UInt64 { SplitMix64.derive(seed, 2) }
+    /// The folds of the `repeat`-th split (from 1); the first is ``folds(_:)``.
+    public static func folds(_ seed: UInt64, repeat repeated: Int) -> UInt64 {
+        repeated <= 1 ? folds(seed) : SplitMix64.derive(folds(seed), UInt64(repeated))
+    }
     public static func finalModel(_ seed: UInt64) -> UInt64 { SplitMix64.derive(seed, 3) }
     public static func foldModel(_ seed: UInt64, fold: Int) -> UInt64 { SplitMix64.derive(seed, 1000 + UInt64(fold)) }
+    /// The model of fold `fold` (from 0) of the `repeat`-th split; the first split's are ``foldModel(_:fold:)``.
+    public static func foldModel(_ seed: UInt64, fold: Int, repeat repeated: Int) -> UInt64 {
+        repeated <= 1 ? foldModel(seed, fold: fold) : SplitMix64.derive(foldModel(seed, fold: fold), UInt64(repeated))
+    }
 }
 
 /// Runs the units of one run on its data: each fold or final unit fits a fresh model with the
@@ -29,9 +37,12 @@ public struct UnitRunner: Sendable {
         self.progress = progress
     }
 
-    /// The held-out indices of each of `folds` folds, ascending.
-    public func foldIndices(_ folds: Int) -> [[Int]] {
-        StratifiedKFold(folds: folds).testIndices(labels: training.labels, classCount: training.classCount, seed: SeedStream.folds(seed))
+    /// The held-out indices of each of `folds` folds of the `repeat`-th split (from 1), ascending.
+    /// The first split is the one a run without repeats makes; each other has its own seed
+    /// (scikit-learn's `RepeatedStratifiedKFold`).
+    public func foldIndices(_ folds: Int, repeat repeated: Int = 1) -> [[Int]] {
+        StratifiedKFold(folds: folds).testIndices(labels: training.labels, classCount: training.classCount,
+                                                  seed: SeedStream.folds(seed, repeat: repeated))
     }
 
     /// Every fold unit of `classifier`, run in parallel under `jobs` threads.
@@ -40,16 +51,19 @@ public struct UnitRunner: Sendable {
     /// (``parallelMapOnThreads``: libdispatch would narrow a fold's own parallel loops), with
     /// the threads ``FoldSchedule`` gives it: a fold of a last, partial round gets the threads
     /// a full round would have shared, so that no core waits idle for the last fold.
-    public func crossValidate(_ classifier: any Classifier, folds: Int, jobs: Int) -> [UnitOutcome] {
+    public func crossValidate(_ classifier: any Classifier, folds: Int, repeats: Int = 1, jobs: Int) -> [UnitOutcome] {
         let name = type(of: classifier).name
-        let splits = foldIndices(folds)
-        let schedule = FoldSchedule(folds: folds, jobs: jobs)
-        progress.log("\(name): cross-validation, \(folds) folds, \(schedule.description)")
-        return parallelMapOnThreads(folds, threads: schedule.concurrent) { fold in
-            let unit = WorkUnit(algorithm: name, kind: .fold(index: fold + 1, count: folds))
-            let trainingIndices = StratifiedKFold.trainingIndices(count: training.count, excluding: splits[fold])
-            return run(unit, classifier, training: training.subset(trainingIndices), scoring: training.subset(splits[fold]),
-                       seed: SeedStream.foldModel(seed, fold: fold), threads: schedule.threads(fold: fold)).outcome
+        let repeats = max(1, repeats)
+        let splits = (1 ... repeats).map { foldIndices(folds, repeat: $0) }
+        let schedule = FoldSchedule(folds: folds * repeats, jobs: jobs)
+        progress.log("\(name): cross-validation, \(folds) folds\(repeats > 1 ? " × \(repeats) repeats" : ""), \(schedule.description)")
+        return parallelMapOnThreads(folds * repeats, threads: schedule.concurrent) { unitIndex in
+            let (r, fold) = (unitIndex / folds, unitIndex % folds)
+            let unit = WorkUnit(algorithm: name, kind: .fold(index: fold + 1, count: folds, repeat: r + 1))
+            let held = splits[r][fold]
+            let trainingIndices = StratifiedKFold.trainingIndices(count: training.count, excluding: held)
+            return run(unit, classifier, training: training.subset(trainingIndices), scoring: training.subset(held),
+                       seed: SeedStream.foldModel(seed, fold: fold, repeat: r + 1), threads: schedule.threads(fold: unitIndex)).outcome
         }
     }
 

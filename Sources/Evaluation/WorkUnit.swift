@@ -10,8 +10,9 @@ import BenchCore
 public struct WorkUnit: Sendable, Hashable, Codable, CustomStringConvertible {
     /// What the unit computes.
     public enum Kind: Sendable, Hashable, Codable {
-        /// Fold `index` (from 1) of `count`: fit on the other folds, score on this one.
-        case fold(index: Int, count: Int)
+        /// Fold `index` (from 1) of `count` of the `repeat`-th (from 1) split: fit on the other
+        /// folds, score on this one.
+        case fold(index: Int, count: Int, repeat: Int)
         /// Fit on the whole training set, score on the test set.
         case final
     }
@@ -28,7 +29,7 @@ public struct WorkUnit: Sendable, Hashable, Codable, CustomStringConvertible {
     /// "softmax fold 2/5", "softmax final".
     public var description: String {
         switch kind {
-        case .fold(let index, let count): "\(algorithm) fold \(index)/\(count)"
+        case .fold(let index, let count, let repeated): repeated == 1 ? "\(algorithm) fold \(index)/\(count)" : "\(algorithm) repeat \(repeated) fold \(index)/\(count)"
         case .final: "\(algorithm) final"
         }
     }
@@ -39,18 +40,21 @@ public struct WorkUnit: Sendable, Hashable, Codable, CustomStringConvertible {
 public struct RunPlan: Sendable, Equatable {
     /// Algorithms, in run order.
     public let algorithms: [String]
-    /// Cross-validation folds (0: none).
+    /// Cross-validation folds (0: none), and how many differently seeded splits into folds.
     public let folds: Int
+    public let repeats: Int
 
-    public init(algorithms: [String], folds: Int) {
+    public init(algorithms: [String], folds: Int, repeats: Int = 1) {
         self.algorithms = algorithms
         self.folds = folds
+        self.repeats = max(1, repeats)
     }
 
-    /// The units of one algorithm: its folds, then its final model.
+    /// The units of one algorithm: its folds, repeat by repeat, then its final model.
     public func units(of algorithm: String) -> [WorkUnit] {
-        (1 ..< max(folds, 0) + 1).map { WorkUnit(algorithm: algorithm, kind: .fold(index: $0, count: folds)) }
-            + [WorkUnit(algorithm: algorithm, kind: .final)]
+        (1 ..< repeats + 1).flatMap { r in
+            (1 ..< max(folds, 0) + 1).map { WorkUnit(algorithm: algorithm, kind: .fold(index: $0, count: folds, repeat: r)) }
+        } + [WorkUnit(algorithm: algorithm, kind: .final)]
     }
 
     /// Every unit of the run.
@@ -60,7 +64,13 @@ public struct RunPlan: Sendable, Equatable {
 extension WorkUnit {
     /// The fold number (from 1) of a fold unit.
     public var foldIndex: Int? {
-        if case .fold(let index, _) = kind { return index }
+        if case .fold(let index, _, _) = kind { return index }
+        return nil
+    }
+
+    /// The repeat (from 1) of a fold unit.
+    public var repeatIndex: Int? {
+        if case .fold(_, _, let repeated) = kind { return repeated }
         return nil
     }
 }

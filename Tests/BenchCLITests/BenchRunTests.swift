@@ -16,7 +16,7 @@ import Testing
         #expect(predictions.first == "index,label,predicted")
         #expect(predictions.count == 21)
         let summary = try String(contentsOfFile: "\(out)/summary.csv", encoding: .utf8)
-        #expect(summary.hasPrefix("algorithm,cv_accuracy_mean,cv_accuracy_std,test_accuracy,fit_seconds,predict_seconds"))
+        #expect(summary.hasPrefix("algorithm,cv_accuracy_mean,cv_accuracy_std,test_accuracy,test_accuracy_low,test_accuracy_high,fit_seconds,predict_seconds"))
         #expect(summary.contains("\nsoftmax,"))
         #expect(try String(contentsOfFile: "\(out)/softmax/cv_folds.csv", encoding: .utf8).split(separator: "\n").count == 4)
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/run.json"))) as? [String: Any]
@@ -70,6 +70,7 @@ import Testing
         try Data(relabel(10)).write(to: URL(fileURLWithPath: data + "/t10k-labels-idx1-ubyte"))
         #expect(BenchCommand.main(["--algo", "softmax", "--folds", "4", "--data", data, "--out", out, "--quiet", "--no-models"]) == 0)
         let metrics = try String(contentsOfFile: out + "/softmax/metrics.csv", encoding: .utf8)
-        #expect(metrics.contains("\n1,0.0000,0.0000,0.0000,0\n"), "an absent class reports 0 by the zero-division rule")
+        #expect(metrics.contains("\n1,0.0000,0.0000,1.0000,0.0000,0.0000,1.0000,0.0000,0\n"),
+                "an absent class reports 0 by the zero-division rule, with intervals 0–1 over no images")
     }
 }

@@ -20,7 +20,8 @@ import Testing
         let column = second.header.firstIndex(of: "test_accuracy")!
         #expect(second.rows.map { $0[0] } == ["softmax", "knn", "forest"])
         #expect(second.rows.map { $0[column] } == ["0.9300", "0.9700", "0.9705"])
-        #expect(Array(second.header.prefix(6)) == ["algorithm", "cv_accuracy_mean", "cv_accuracy_std", "test_accuracy", "fit_seconds", "predict_seconds"])
+        #expect(Array(second.header.prefix(8)) == ["algorithm", "cv_accuracy_mean", "cv_accuracy_std", "test_accuracy", "test_accuracy_low",
+                                                   "test_accuracy_high", "fit_seconds", "predict_seconds"])
     }
 
     @Test func atomicWriteLeavesNoTemporaryFile() throws {
