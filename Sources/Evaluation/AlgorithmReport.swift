@@ -59,8 +59,8 @@ public struct AlgorithmReport: Sendable {
     public var metricsCSV: CSVTable {
         let m = metrics
         func row(_ label: String, _ s: ClassificationMetrics.Scores, _ intervals: (WilsonInterval, WilsonInterval)?) -> [String] {
-            [label, decimal(s.precision), intervals.map { decimal($0.0.low) } ?? "", intervals.map { decimal($0.0.high) } ?? "",
-             decimal(s.recall), intervals.map { decimal($0.1.low) } ?? "", intervals.map { decimal($0.1.high) } ?? "",
+            [label, decimal(s.precision), intervals.map { bound($0.0.low) } ?? "", intervals.map { bound($0.0.high) } ?? "",
+             decimal(s.recall), intervals.map { bound($0.1.low) } ?? "", intervals.map { bound($0.1.high) } ?? "",
              decimal(s.f1), String(s.support)]
         }
         return CSVTable(header: ["class", "precision", "precision_low", "precision_high", "recall", "recall_low", "recall_high", "f1", "support"],
@@ -230,8 +230,8 @@ public struct AlgorithmReport: Sendable {
                 "cv_accuracy_mean": cv.map { decimal($0.mean) } ?? "",
                 "cv_accuracy_std": cv.map { decimal($0.std) } ?? "",
                 "test_accuracy": decimal(metrics.accuracy),
-                "test_accuracy_low": decimal(accuracyInterval.low),
-                "test_accuracy_high": decimal(accuracyInterval.high),
+                "test_accuracy_low": bound(accuracyInterval.low),
+                "test_accuracy_high": bound(accuracyInterval.high),
                 "fit_seconds": String(format: "%.3f", final.fitSeconds),
                 "predict_seconds": String(format: "%.3f", final.predictSeconds),
                 "test_macro_f1": decimal(metrics.macro.f1),
@@ -244,6 +244,10 @@ public struct AlgorithmReport: Sendable {
                 "machine": "\(run.machine), \(run.cores) cores"]
     }
 }
+
+/// Seven decimals, for interval bounds in CSV: within 1e-6 of the computed value, so that
+/// they can be checked against another implementation.
+public func bound(_ value: Double) -> String { String(format: "%.7f", value) }
 
 /// Four decimals, for fractions in CSV and Markdown.
 public func decimal(_ value: Double) -> String { String(format: "%.4f", value) }

@@ -57,9 +57,9 @@ public struct PairwiseComparison: Sendable {
                           "mcnemar_exact_p", "holm_p", "cv_mean_difference", "cv_corrected_t", "cv_df", "cv_corrected_p"],
                  rows: pairs.map { pair in
                      [pair.first, pair.second, decimal(pair.firstAccuracy), decimal(pair.secondAccuracy), String(pair.mcnemar.firstOnly),
-                      String(pair.mcnemar.secondOnly), String(format: "%.6g", pair.mcnemar.p), String(format: "%.6g", pair.holmP),
+                      String(pair.mcnemar.secondOnly), String(format: "%.9g", pair.mcnemar.p), String(format: "%.9g", pair.holmP),
                       pair.folds.map { String(format: "%.6f", $0.meanDifference) } ?? "", pair.folds.map { String(format: "%.4f", $0.t) } ?? "",
-                      pair.folds.map { String($0.degreesOfFreedom) } ?? "", pair.folds.map { String(format: "%.6g", $0.p) } ?? ""]
+                      pair.folds.map { String($0.degreesOfFreedom) } ?? "", pair.folds.map { String(format: "%.9g", $0.p) } ?? ""]
                  })
     }
 

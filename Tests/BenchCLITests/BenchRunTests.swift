@@ -70,7 +70,7 @@ import Testing
         try Data(relabel(10)).write(to: URL(fileURLWithPath: data + "/t10k-labels-idx1-ubyte"))
         #expect(BenchCommand.main(["--algo", "softmax", "--folds", "4", "--data", data, "--out", out, "--quiet", "--no-models"]) == 0)
         let metrics = try String(contentsOfFile: out + "/softmax/metrics.csv", encoding: .utf8)
-        #expect(metrics.contains("\n1,0.0000,0.0000,1.0000,0.0000,0.0000,1.0000,0.0000,0\n"),
+        #expect(metrics.contains("\n1,0.0000,0.0000000,1.0000000,0.0000,0.0000000,1.0000000,0.0000,0\n"),
                 "an absent class reports 0 by the zero-division rule, with intervals 0–1 over no images")
     }
 }
