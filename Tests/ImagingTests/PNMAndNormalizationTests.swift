@@ -140,13 +140,13 @@ import Testing
 
 @Suite struct DeskewTests {
     @Test func aShearedBarDeskewsBackUpright() {
-        // A vertical bar 3 pixels wide, then sheared by s = 0.4: the deskewed bar is upright again.
+        // A vertical bar 3 pixels wide, then sheared by s = 0.4 about the middle row (14): the deskewed bar is upright again.
         let (width, height) = (28, 28)
         var upright = [UInt8](repeating: 0, count: width * height)
         for y in 4 ..< 24 { for x in 12 ..< 15 { upright[y * width + x] = 255 } }
         var sheared = [UInt8](repeating: 0, count: width * height)
         for y in 4 ..< 24 {
-            let shift = Int((0.4 * (Double(y) - 13.5)).rounded())
+            let shift = Int((0.4 * (Double(y) - 14)).rounded())
             for x in 12 ..< 15 { sheared[y * width + x + shift] = 255 }
         }
         let result = Deskew.apply(ImageSet(height: height, width: width, bytes: sheared), threads: 1).bytes!
