@@ -46,6 +46,16 @@ extension Classifier {
         HyperparameterSettings(owner: name, parameters: allHyperparameters)
     }
 
+    /// Checks that `settings` were made for this classifier: its name and its declarations, in
+    /// order (settings are validated value by value when set; this catches settings made for
+    /// another classifier).
+    /// - Throws: ``ConfigurationError`` otherwise.
+    public static func checkOwnership(of settings: HyperparameterSettings) throws(ConfigurationError) {
+        guard settings.owner == name, settings.declarations == allHyperparameters.map(\.name) else {
+            throw ConfigurationError("These settings are for \(settings.owner), not \(name).")
+        }
+    }
+
     /// The preprocessing step the settings name.
     public var preprocessing: PreprocessingStep {
         settings.value("preprocess").flatMap { PreprocessingStep(rawValue: $0.description) } ?? .none

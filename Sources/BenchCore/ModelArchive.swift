@@ -79,6 +79,18 @@ public struct ModelArchive: Sendable, Equatable {
 
     // MARK: Reading
 
+    /// Pixels per image, after checking the input size and class count the file layer set:
+    /// both sides at least 1 with no overflow, and at least `minimumClasses` classes.
+    /// - Throws: ``ModelArchiveError`` naming `model` ("an SVM") and what the archive has.
+    public func checkedPixelCount(model: String, minimumClasses: Int = 1) throws(ModelArchiveError) -> Int {
+        let (pixels, overflow) = inputHeight.multipliedReportingOverflow(by: inputWidth)
+        guard inputHeight >= 1, inputWidth >= 1, !overflow, classCount >= minimumClasses else {
+            throw ModelArchiveError("\(model) needs images of at least 1×1 and \(minimumClasses) class(es); the archive has "
+                                    + "\(inputHeight)×\(inputWidth) images and \(classCount) classes")
+        }
+        return pixels
+    }
+
     /// The array called `name`.
     /// - Throws: ``ModelArchiveError`` when there is none.
     public func array(_ name: String) throws(ModelArchiveError) -> ArchiveArray {

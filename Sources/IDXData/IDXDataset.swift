@@ -46,13 +46,7 @@ public struct IDXDataset: Sendable {
         var contents: [IDXFile] = []
         for (index, stem) in stems.enumerated() {
             let path = try locate(stem, in: directory)
-            let raw = try readBytes(path)
-            let bytes: [UInt8]
-            if Gzip.isCompressed(raw) {
-                do { bytes = try Gzip.decompress(raw) } catch { throw .damaged(path: path, reason: error.reason) }
-            } else {
-                bytes = raw
-            }
+            let bytes = try readContent(path)
             let digest = SHA256.hexDigest(bytes)
             var verified = false
             if let expected = checksums[stem] {
@@ -95,13 +89,7 @@ public struct IDXDataset: Sendable {
             throw .missing(path: path, hint: "Expected an IDX image file (raw or .gz).")
         }
         guard !isDirectory.boolValue else { throw .damaged(path: path, reason: "is a directory; expected an IDX image file") }
-        let raw = try readBytes(path)
-        let bytes: [UInt8]
-        if Gzip.isCompressed(raw) {
-            do { bytes = try Gzip.decompress(raw) } catch { throw .damaged(path: path, reason: error.reason) }
-        } else {
-            bytes = raw
-        }
+        let bytes = try readContent(path)
         do {
             return try images(try IDXFile(parsing: bytes, expectedRank: 3), path: path)
         } catch let error as IDXFormatError {
@@ -151,6 +139,13 @@ public struct IDXDataset: Sendable {
         }
         throw .missing(path: (directory as NSString).appendingPathComponent(stem + ".gz"),
                        hint: "Expected \(stem) or \(stem).gz in \(directory).")
+    }
+
+    /// The content of the file at `path`, inflated when it is gzip.
+    private static func readContent(_ path: String) throws(DataError) -> [UInt8] {
+        let raw = try readBytes(path)
+        guard Gzip.isCompressed(raw) else { return raw }
+        do { return try Gzip.decompress(raw) } catch { throw .damaged(path: path, reason: error.reason) }
     }
 
     private static func readBytes(_ path: String) throws(DataError) -> [UInt8] {

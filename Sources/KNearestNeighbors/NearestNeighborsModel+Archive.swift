@@ -57,11 +57,7 @@ extension NearestNeighborsModel {
     ///   columns; the basis's columns are not orthonormal.
     init(decoding archive: ModelArchive) throws(ModelArchiveError) {
         let (height, width, classCount) = (archive.inputHeight, archive.inputWidth, archive.classCount)
-        guard height > 0, width > 0, classCount > 0 else {
-            throw ModelArchiveError("knn: the input size \(height)×\(width) and \(classCount) classes must all be positive")
-        }
-        let (inputColumns, overflow) = height.multipliedReportingOverflow(by: width)
-        guard !overflow else { throw ModelArchiveError("knn: the input size \(height)×\(width) is too large") }
+        let inputColumns = try archive.checkedPixelCount(model: "knn")
         let storedColumns = try archive.integer("inputColumns")
         guard storedColumns == inputColumns else {
             throw ModelArchiveError("knn: 'inputColumns' is \(storedColumns), but the input size \(height)×\(width) has \(inputColumns) pixels")

@@ -55,9 +55,7 @@ public struct KernelSVM: Classifier {
     /// declaration by ``HyperparameterSettings/set(_:_:)``.
     /// - Throws: ``ConfigurationError`` when `settings` belong to another classifier.
     public init(settings: HyperparameterSettings = KernelSVM.defaultSettings) throws(ConfigurationError) {
-        guard settings.owner == KernelSVM.name, settings.declarations == KernelSVM.allHyperparameters.map(\.name) else {
-            throw ConfigurationError("These settings are for \(settings.owner), not \(KernelSVM.name).")
-        }
+        try Self.checkOwnership(of: settings)
         self.settings = settings
         C = settings.real("C")
         let gamma = Float(settings.real("gamma"))

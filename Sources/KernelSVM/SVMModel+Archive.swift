@@ -43,11 +43,7 @@ extension SVMModel {
     /// - Throws: ``ModelArchiveError`` naming the array at fault.
     init(decoding archive: ModelArchive) throws(ModelArchiveError) {
         let classCount = archive.classCount
-        let (pixels, overflow) = archive.inputHeight.multipliedReportingOverflow(by: archive.inputWidth)
-        guard archive.inputHeight >= 1, archive.inputWidth >= 1, !overflow, classCount >= 2 else {
-            throw ModelArchiveError("an SVM needs an image size of at least 1×1 and two classes; the archive has "
-                                    + "\(archive.inputHeight)×\(archive.inputWidth) images and \(classCount) classes")
-        }
+        let pixels = try archive.checkedPixelCount(model: "an SVM", minimumClasses: 2)
 
         let gamma = try archive.float("gamma"), coef0 = try archive.float("coef0")
         let degree = try archive.integer("degree")

@@ -37,11 +37,7 @@ extension ForestModel {
     /// - Throws: ``ModelArchiveError`` naming the array, tree and node at fault.
     init(decoding archive: ModelArchive) throws(ModelArchiveError) {
         let classCount = archive.classCount
-        let (pixels, overflow) = archive.inputHeight.multipliedReportingOverflow(by: archive.inputWidth)
-        guard archive.inputHeight >= 1, archive.inputWidth >= 1, !overflow, classCount >= 1 else {
-            throw ModelArchiveError("a forest needs an image size of at least 1×1 and a class; the archive has "
-                                    + "\(archive.inputHeight)×\(archive.inputWidth) images and \(classCount) classes")
-        }
+        let pixels = try archive.checkedPixelCount(model: "a forest")
         let largestCount = Int(Int32.max)
         let nodeCounts = try archive.integers("treeNodeCounts", in: 1 ... largestCount)
         guard !nodeCounts.isEmpty else { throw ModelArchiveError("the array 'treeNodeCounts' is empty: a forest has at least one tree") }

@@ -44,9 +44,7 @@ public struct RandomForest: Classifier {
     /// declaration by ``HyperparameterSettings/set(_:_:)``.
     /// - Throws: ``ConfigurationError`` when `settings` belong to another classifier.
     public init(settings: HyperparameterSettings = RandomForest.defaultSettings) throws(ConfigurationError) {
-        guard settings.owner == RandomForest.name, settings.declarations == RandomForest.allHyperparameters.map(\.name) else {
-            throw ConfigurationError("These settings are for \(settings.owner), not \(RandomForest.name).")
-        }
+        try Self.checkOwnership(of: settings)
         self.settings = settings
         trees = settings.integer("trees")
         maxFeatures = settings.integer("maxFeatures")

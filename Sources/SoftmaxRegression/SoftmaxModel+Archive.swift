@@ -9,13 +9,10 @@ extension SoftmaxModel {
     /// - Throws: ``ModelArchiveError`` when the input size or class count is not positive, or
     ///   `theta` is missing, not float64, not (pixels + 1) × classes long, or not finite.
     init(decoding archive: ModelArchive) throws(ModelArchiveError) {
-        guard archive.inputHeight > 0, archive.inputWidth > 0, archive.classCount > 0 else {
-            throw ModelArchiveError("softmax: the input size \(archive.inputHeight)×\(archive.inputWidth) and \(archive.classCount) classes must all be positive")
-        }
-        let (pixels, overflow) = archive.inputHeight.multipliedReportingOverflow(by: archive.inputWidth)
+        let pixels = try archive.checkedPixelCount(model: "softmax")
         let (rows, overflowRows) = pixels.addingReportingOverflow(1)
         let (count, overflowCount) = rows.multipliedReportingOverflow(by: archive.classCount)
-        guard !overflow, !overflowRows, !overflowCount else {
+        guard !overflowRows, !overflowCount else {
             throw ModelArchiveError("softmax: the input size \(archive.inputHeight)×\(archive.inputWidth) with \(archive.classCount) classes is too large")
         }
         let theta = try archive.doubles("theta", count: count)
