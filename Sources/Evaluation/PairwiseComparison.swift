@@ -101,7 +101,8 @@ public struct PairwiseComparison: Sendable {
         let n = algorithms.count, cell = 74.0, left = 90.0, top = 60.0
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(left + Double(n) * cell + 20))\" height=\"\(Int(top + Double(n) * cell + 50))\" font-family=\"sans-serif\" font-size=\"12\">\n"
         out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        out += "<text x=\"10\" y=\"22\" font-size=\"15\">Test accuracy of row minus column (points); coloured where Holm-adjusted McNemar p &lt; 0.05</text>\n"
+        out += "<text x=\"10\" y=\"18\" font-size=\"14\">Test accuracy of row minus column (points)</text>\n"
+        out += "<text x=\"10\" y=\"34\" font-size=\"11\">coloured where the Holm-adjusted McNemar p &lt; 0.05</text>\n"
         for (index, name) in algorithms.enumerated() {
             out += "<text x=\"\(fmt(left + (Double(index) + 0.5) * cell))\" y=\"\(fmt(top - 8))\" text-anchor=\"middle\">\(escape(name))</text>\n"
             out += "<text x=\"\(fmt(left - 8))\" y=\"\(fmt(top + (Double(index) + 0.55) * cell))\" text-anchor=\"end\">\(escape(name))</text>\n"
