@@ -114,7 +114,7 @@ public struct BenchOptions: Equatable {
             throw UsageError("Unknown algorithm '\(name)'.\(didYouMean(name, known)) (Known: \(known.joined(separator: ", ")).)")
         }
         if all && !algorithms.isEmpty { throw UsageError("Use either '--all' or '--algo', not both.") }
-        guard all || !algorithms.isEmpty else { throw UsageError("Choose what to run: '--algo NAME' or '--all' (see '--list').") }
+        guard all || !algorithms.isEmpty else { throw UsageError("Choose what to run: '--algo NAME' or '--all' (see 'bench list').") }
         let chosen = all ? known : algorithms
         var settingsByName = Dictionary(uniqueKeysWithValues: registeredClassifiers.map { ($0.name, $0.defaultSettings) })
         for setting in settings {
