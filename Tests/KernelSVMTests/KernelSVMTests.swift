@@ -171,53 +171,37 @@ import Testing
         let positives = try archive.integers("pairPositive"), negatives = try archive.integers("pairNegative")
         let active = try archive.integers("activeColumns"), vectors = try archive.bytes("supportVectors")
 
-        func damaged(_ change: (inout ModelArchive) -> Void) -> ModelArchive {
-            var copy = archive
-            change(&copy)
-            return copy
-        }
-        func replacing(_ values: [Int], at index: Int, with value: Int) -> [Int] {
-            var values = values
-            values[index] = value
-            return values
-        }
-        /// The archive with the float array `name` changed by `change`.
-        func changingFloats(_ name: String, _ change: (inout [Float]) -> Void) throws -> ModelArchive {
-            var values = try archive.floats(name)
-            change(&values)
-            return damaged { $0.put(name, floats: values) }
-        }
         let cases: [(String, ModelArchive)] = try [
-            ("a pair class out of range", damaged { $0.put("pairPositive", integers: replacing(positives, at: 3, with: 10)) }),
-            ("a negative pair class", damaged { $0.put("pairNegative", integers: replacing(negatives, at: 0, with: -1)) }),
-            ("a class against itself", damaged { $0.put("pairNegative", integers: positives) }),
-            ("pairs of different lengths", damaged { $0.put("pairPositive", integers: Array(positives.dropLast())) }),
-            ("no pairs", damaged {
+            ("a pair class out of range", archive.changed { $0.put("pairPositive", integers: positives.replacing(at: 3, with: 10)) }),
+            ("a negative pair class", archive.changed { $0.put("pairNegative", integers: negatives.replacing(at: 0, with: -1)) }),
+            ("a class against itself", archive.changed { $0.put("pairNegative", integers: positives) }),
+            ("pairs of different lengths", archive.changed { $0.put("pairPositive", integers: Array(positives.dropLast())) }),
+            ("no pairs", archive.changed {
                 $0.put("pairPositive", integers: [])
                 $0.put("pairNegative", integers: [])
             }),
-            ("active columns out of order", damaged { $0.put("activeColumns", integers: replacing(active, at: 5, with: active[4])) }),
-            ("an active column outside the image", damaged { $0.put("activeColumns", integers: replacing(active, at: active.count - 1, with: 784)) }),
-            ("a truncated support vector array", damaged { $0.put("supportVectors", bytes: Array(vectors.dropLast())) }),
-            ("support vectors of another type", damaged { $0.put("supportVectors", integers: [1]) }),
-            ("truncated coefficients", changingFloats("coefficients") { $0.removeLast() }),
-            ("a missing bias", changingFloats("biases") { $0.removeLast() }),
-            ("a non-finite coefficient", changingFloats("coefficients") { $0[3] = .nan }),
-            ("a non-finite norm", changingFloats("supportNorms") { $0[0] = .infinity }),
-            ("no support vectors", damaged {
+            ("active columns out of order", archive.changed { $0.put("activeColumns", integers: active.replacing(at: 5, with: active[4])) }),
+            ("an active column outside the image", archive.changed { $0.put("activeColumns", integers: active.replacing(at: active.count - 1, with: 784)) }),
+            ("a truncated support vector array", archive.changed { $0.put("supportVectors", bytes: Array(vectors.dropLast())) }),
+            ("support vectors of another type", archive.changed { $0.put("supportVectors", integers: [1]) }),
+            ("truncated coefficients", archive.changingFloats("coefficients") { $0.removeLast() }),
+            ("a missing bias", archive.changingFloats("biases") { $0.removeLast() }),
+            ("a non-finite coefficient", archive.changingFloats("coefficients") { $0[3] = .nan }),
+            ("a non-finite norm", archive.changingFloats("supportNorms") { $0[0] = .infinity }),
+            ("no support vectors", archive.changed {
                 $0.put("supportNorms", floats: [])
                 $0.put("supportVectors", bytes: [])
                 $0.put("coefficients", floats: [])
             }),
-            ("an unknown kernel", damaged { $0.put("kernel", text: "sigmoid") }),
-            ("a non-finite gamma", damaged { $0.put("gamma", float: .nan) }),
-            ("a polynomial of degree 0", damaged {
+            ("an unknown kernel", archive.changed { $0.put("kernel", text: "sigmoid") }),
+            ("a non-finite gamma", archive.changed { $0.put("gamma", float: .nan) }),
+            ("a polynomial of degree 0", archive.changed {
                 $0.put("kernel", text: "polynomial")
                 $0.put("degree", integer: 0)
             }),
-            ("another input size", damaged { $0.put("inputColumns", integer: 783) }),
-            ("a missing array", damaged { $0 = ModelArchive(inputHeight: 28, inputWidth: 28, classCount: 10) }),
-            ("one class", damaged { $0.classCount = 1 }),
+            ("another input size", archive.changed { $0.put("inputColumns", integer: 783) }),
+            ("a missing array", archive.changed { $0 = ModelArchive(inputHeight: 28, inputWidth: 28, classCount: 10) }),
+            ("one class", archive.changed { $0.classCount = 1 }),
         ]
         for (name, archive) in cases {
             #expect(throws: ModelArchiveError.self, "\(name)") { try KernelSVM().decodeModel(archive) }

@@ -244,52 +244,36 @@ import Testing
         let children = try archive.int32s("nodeChildren"), features = try archive.int32s("nodeFeatures")
         #expect(Array(children.prefix(5)) == [1, 0, 3, 1, 2] && Array(features.prefix(5)) == [0, -1, 1, -1, -1])
 
-        func damaged(_ change: (inout ModelArchive) -> Void) -> ModelArchive {
-            var copy = archive
-            change(&copy)
-            return copy
-        }
-        func replacing(_ values: [Int32], at index: Int, with value: Int32) -> [Int32] {
-            var values = values
-            values[index] = value
-            return values
-        }
-        /// The archive with the float array `name` changed by `change`.
-        func changingFloats(_ name: String, _ change: (inout [Float]) -> Void) throws -> ModelArchive {
-            var values = try archive.floats(name)
-            change(&values)
-            return damaged { $0.put(name, floats: values) }
-        }
         let cases: [(String, ModelArchive)] = try [
-            ("a child pointing backwards", damaged { $0.put("nodeChildren", int32s: replacing(children, at: 2, with: 1)) }),
-            ("a split pointing at itself", damaged { $0.put("nodeChildren", int32s: replacing(children, at: 2, with: 2)) }),
-            ("children past the tree's end", damaged { $0.put("nodeChildren", int32s: replacing(children, at: 2, with: 4)) }),
-            ("a child in the next tree", damaged { $0.put("nodeChildren", int32s: replacing(children, at: 0, with: 5)) }),
-            ("a negative child", damaged { $0.put("nodeChildren", int32s: replacing(children, at: 0, with: -1)) }),
-            ("a leaf row out of range", damaged { $0.put("nodeChildren", int32s: replacing(children, at: 4, with: 3)) }),
-            ("a feature out of range", damaged { $0.put("nodeFeatures", int32s: replacing(features, at: 0, with: 2)) }),
-            ("a negative feature other than -1", damaged { $0.put("nodeFeatures", int32s: replacing(features, at: 1, with: -2)) }),
-            ("a truncated array", changingFloats("nodeThresholds") { $0.removeLast() }),
-            ("truncated leaf values", changingFloats("leafValues") { $0.removeLast() }),
-            ("an array of another type", damaged { $0.put("nodeChildren", floats: children.map(Float.init)) }),
-            ("a non-finite leaf value", changingFloats("leafValues") { $0[4] = .nan }),
-            ("a non-finite threshold", changingFloats("nodeThresholds") { $0[7] = .infinity }),
-            ("node counts that do not add up", damaged { $0.put("treeNodeCounts", integers: [5, 4]) }),
-            ("an empty tree", damaged { $0.put("treeNodeCounts", integers: [0, 10]) }),
-            ("no trees", damaged {
+            ("a child pointing backwards", archive.changed { $0.put("nodeChildren", int32s: children.replacing(at: 2, with: 1)) }),
+            ("a split pointing at itself", archive.changed { $0.put("nodeChildren", int32s: children.replacing(at: 2, with: 2)) }),
+            ("children past the tree's end", archive.changed { $0.put("nodeChildren", int32s: children.replacing(at: 2, with: 4)) }),
+            ("a child in the next tree", archive.changed { $0.put("nodeChildren", int32s: children.replacing(at: 0, with: 5)) }),
+            ("a negative child", archive.changed { $0.put("nodeChildren", int32s: children.replacing(at: 0, with: -1)) }),
+            ("a leaf row out of range", archive.changed { $0.put("nodeChildren", int32s: children.replacing(at: 4, with: 3)) }),
+            ("a feature out of range", archive.changed { $0.put("nodeFeatures", int32s: features.replacing(at: 0, with: 2)) }),
+            ("a negative feature other than -1", archive.changed { $0.put("nodeFeatures", int32s: features.replacing(at: 1, with: -2)) }),
+            ("a truncated array", archive.changingFloats("nodeThresholds") { $0.removeLast() }),
+            ("truncated leaf values", archive.changingFloats("leafValues") { $0.removeLast() }),
+            ("an array of another type", archive.changed { $0.put("nodeChildren", floats: children.map(Float.init)) }),
+            ("a non-finite leaf value", archive.changingFloats("leafValues") { $0[4] = .nan }),
+            ("a non-finite threshold", archive.changingFloats("nodeThresholds") { $0[7] = .infinity }),
+            ("node counts that do not add up", archive.changed { $0.put("treeNodeCounts", integers: [5, 4]) }),
+            ("an empty tree", archive.changed { $0.put("treeNodeCounts", integers: [0, 10]) }),
+            ("no trees", archive.changed {
                 $0.put("treeNodeCounts", integers: [])
                 $0.put("treeLeafCounts", integers: [])
                 $0.put("treeDepths", integers: [])
             }),
-            ("more leaves than nodes", damaged {
+            ("more leaves than nodes", archive.changed {
                 $0.put("treeLeafCounts", integers: [6, 3])
                 $0.put("leafValues", floats: [Float](repeating: 0, count: 27))
             }),
-            ("a depth beyond the nodes", damaged { $0.put("treeDepths", integers: [5, 2]) }),
-            ("maxFeatures above the pixels", damaged { $0.put("maxFeatures", integer: 3) }),
-            ("fittedOnBytes not 0 or 1", damaged { $0.put("fittedOnBytes", integer: 2) }),
-            ("no classes", damaged { $0.classCount = 0 }),
-            ("another image size", damaged { $0.inputWidth = 1 }),
+            ("a depth beyond the nodes", archive.changed { $0.put("treeDepths", integers: [5, 2]) }),
+            ("maxFeatures above the pixels", archive.changed { $0.put("maxFeatures", integer: 3) }),
+            ("fittedOnBytes not 0 or 1", archive.changed { $0.put("fittedOnBytes", integer: 2) }),
+            ("no classes", archive.changed { $0.classCount = 0 }),
+            ("another image size", archive.changed { $0.inputWidth = 1 }),
         ]
         for (name, archive) in cases {
             #expect(throws: ModelArchiveError.self, "\(name)") { try RandomForest.configured().decodeModel(archive) }
