@@ -13,6 +13,7 @@ public enum BenchCommand {
     static let subcommands: [(name: String, help: String)] = [
         ("run", "Cross-validate, fit, test, save models and write reports (the default)."),
         ("predict", "Predict image files with a saved model."),
+        ("merge", "Gather the task stores of shards and write the reports."),
         ("compare", "Compare two results directories: accuracy changes with their significance, time ratios."),
         ("list", "List the algorithms and their hyperparameters."),
         ("kernels", "Measure the matrix-multiply kernel in GFLOP/s."),
@@ -27,6 +28,7 @@ public enum BenchCommand {
         switch first {
         case "run": return run(rest, subcommand: true)
         case "predict": return PredictCommand.main(rest)
+        case "merge": return MergeCommand.main(rest)
         case "compare": return CompareCommand.main(rest)
         case "list": return ListCommand.main(rest)
         case "kernels": return KernelsCommand.main(rest)
@@ -69,39 +71,66 @@ public enum BenchCommand {
             return KernelsCommand.measure(jobs: options.jobs, out: options.out, quiet: options.quiet)
         }
         let classifiers: [any Classifier]
+        let shard: Shard?
         do {
             classifiers = try options.configuredClassifiers()
+            shard = try options.resolvedShard(environment: ProcessInfo.processInfo.environment)
         } catch {
             return usageFailure(error)
         }
         var request = RunRequest(
             classifiers: classifiers, folds: options.folds, seed: options.seed, jobs: options.jobs, trainSize: options.trainSize,
             dataDirectory: options.data ?? defaultDataDirectory(), out: options.out, models: options.models,
-            command: (["bench"] + arguments).joined(separator: " "), environment: MachineInfo.environment,
+            command: (["bench"] + (subcommand ? ["run"] : []) + arguments).joined(separator: " "), environment: MachineInfo.environment,
             progress: ProgressLog(enabled: !options.quiet))
         request.repeats = options.repeats
+        request.fresh = options.fresh
+        request.shard = shard
         let result: RunResult
         do {
             result = try BenchRun.execute(request)
         } catch {
-            switch error {
-            case .usage(let message): return usageFailure(UsageError(message))
-            case .data(let dataError):
-                printError("Error: \(dataError)")
-                return dataError.isMissingInput ? ExitStatus.noInput : ExitStatus.dataError
-            case .output(let message):
-                printError("Error: \(message)")
-                return ExitStatus.cannotCreate
-            }
+            return failure(error)
+        }
+        if let shard {
+            print("shard \(shard): \(result.computed) unit(s) computed, \(result.reused) reused, stored in \((options.out as NSString).appendingPathComponent("tasks"))")
+            return ExitStatus.success
         }
         for failure in result.failures {
             printError("Error: \(failure.algorithm): the final fit failed: \(failure.error). No report written for \(failure.algorithm).")
         }
-        for report in result.reports {
+        printSummary(result.reports)
+        return result.failures.isEmpty ? ExitStatus.success : ExitStatus.failure
+    }
+
+    /// One line per report on standard output.
+    static func printSummary(_ reports: [AlgorithmReport]) {
+        for report in reports {
             let cv = report.crossValidationAccuracy.map { " cv \(percent($0.mean)) ± \(percent($0.std))," } ?? ""
             print("\(report.name):\(cv) test \(percent(report.metrics.accuracy)), fit \(seconds(report.final.fitSeconds)), predict \(seconds(report.final.predictSeconds))")
         }
-        return result.failures.isEmpty ? ExitStatus.success : ExitStatus.failure
+    }
+
+    /// The message and exit status of a run that could not finish.
+    static func failure(_ error: RunError, usage: String = BenchOptions.usage, help: String = "bench --help") -> Int32 {
+        switch error {
+        case .usage(let message): return usageFailure(UsageError(message), usage: usage, help: help)
+        case .data(let dataError):
+            printError("Error: \(dataError)")
+            return dataError.isMissingInput ? ExitStatus.noInput : ExitStatus.dataError
+        case .output(let message):
+            printError("Error: \(message)")
+            return ExitStatus.cannotCreate
+        case .mismatch(let message):
+            printError("Error: \(message)")
+            return ExitStatus.dataError
+        case .missing(let message):
+            printError("Error: \(message)")
+            return ExitStatus.noInput
+        case .incomplete:
+            printError("Error: \(error)")
+            return ExitStatus.noInput
+        }
     }
 
     static func usageFailure(_ error: UsageError, usage: String = BenchOptions.usage, help: String = "bench --help") -> Int32 {

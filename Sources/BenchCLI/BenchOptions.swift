@@ -1,4 +1,5 @@
 import BenchCore
+import Evaluation
 import Foundation
 
 /// The parsed command line of `bench`. Parsing only reads the words; ``validated()`` checks
@@ -20,6 +21,9 @@ public struct BenchOptions: Equatable {
     public var version = false
     public var quiet = false
     public var kernels = false
+    /// `--shard` as given (resolved against the environment by ``resolvedShard(environment:)``).
+    public var shard: String? = nil
+    public var fresh = false
 
     public init() {}
 
@@ -28,7 +32,7 @@ public struct BenchOptions: Equatable {
             && lhs.jobs == rhs.jobs && lhs.trainSize == rhs.trainSize && lhs.data == rhs.data && lhs.out == rhs.out
             && lhs.settings.map { "\($0.algorithm).\($0.parameter)=\($0.value)" } == rhs.settings.map { "\($0.algorithm).\($0.parameter)=\($0.value)" }
             && lhs.list == rhs.list && lhs.help == rhs.help && lhs.version == rhs.version && lhs.quiet == rhs.quiet
-            && lhs.kernels == rhs.kernels && lhs.models == rhs.models
+            && lhs.kernels == rhs.kernels && lhs.models == rhs.models && lhs.shard == rhs.shard && lhs.fresh == rhs.fresh
     }
 
     /// Where final models go (`nil`: `--no-models`).
@@ -48,6 +52,8 @@ public struct BenchOptions: Equatable {
         OptionSpec("--models", "DIR", "Where each final model is saved, as DIR/<algorithm>.model. (default: models)"),
         OptionSpec("--no-models", nil, "Do not save the final models."),
         OptionSpec("--set", "ALGO.PARAM=VALUE", "Set a hyperparameter; repeatable (see 'bench list')."),
+        OptionSpec("--shard", "I/N|auto|auto/N", "Run only shard I of N of the units (balanced by estimated cost) into --out's task store, and no reports; 'auto' reads a Slurm job array's SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, 'auto/N' a Kubernetes Indexed Job's JOB_COMPLETION_INDEX. Then 'bench merge'. (see docs/cluster.md)"),
+        OptionSpec("--fresh", nil, "Recompute every unit, even those already in --out's task store."),
         OptionSpec("--list", nil, "Same as 'bench list'."),
         OptionSpec("--kernels", nil, "Same as 'bench kernels' (with --jobs and --out)."),
         OptionSpec("--quiet", nil, "No progress lines on standard error."),
@@ -91,6 +97,8 @@ public struct BenchOptions: Equatable {
                 }
                 options.settings.append((String(value[..<dot]), String(value[value.index(after: dot) ..< equals]),
                                          String(value[value.index(after: equals)...])))
+            case "--shard": options.shard = try pathValue(value, name)
+            case "--fresh": options.fresh = true
             case "--list": options.list = true
             case "--kernels": options.kernels = true
             case "--quiet": options.quiet = true
@@ -103,6 +111,17 @@ public struct BenchOptions: Equatable {
             throw UsageError("Use either '--models DIR' or '--no-models', not both.")
         }
         return options
+    }
+
+    /// The shard `--shard` names, read against `environment` for `auto`; `nil` without `--shard`.
+    /// - Throws: ``UsageError`` naming `--shard` and what was expected.
+    public func resolvedShard(environment: [String: String]) throws(UsageError) -> Shard? {
+        guard let text = shard else { return nil }
+        do {
+            return try Shard.parse(text, environment: environment)
+        } catch {
+            throw UsageError(error.message)
+        }
     }
 
     /// The classifiers to run, configured, after checking names and `--set` values.
@@ -146,7 +165,7 @@ public struct BenchOptions: Equatable {
     }
 
     /// The one-line usage.
-    public static let usage = "bench run (--all | --algo NAME[,NAME...]) [--folds K] [--repeats R] [--seed N] [--jobs N] [--train-size N] [--data DIR] [--out DIR] [--models DIR | --no-models] [--set ALGO.PARAM=VALUE ...]"
+    public static let usage = "bench run (--all | --algo NAME[,NAME...]) [--folds K] [--repeats R] [--seed N] [--jobs N] [--train-size N] [--data DIR] [--out DIR] [--models DIR | --no-models] [--set ALGO.PARAM=VALUE ...] [--shard I/N|auto|auto/N] [--fresh]"
 
     /// The help of `bench run`.
     public static var helpText: String {
@@ -164,6 +183,13 @@ public struct BenchOptions: Equatable {
                   swift run -c release bench run --algo softmax --train-size 6000 --set softmax.l2=0.001
                   swift run -c release bench run --algo svm --folds 5 --set svm.C=5 --set svm.gamma=0.025
                   swift run -c release bench predict --model models/svm.model data/mnist/t10k-images-idx3-ubyte.gz
+
+                """),
+                ("RESUMING AND SHARDS", """
+                  Every unit (a fold or a final model) is stored in DIR/tasks/ as it finishes, under a key made of
+                  everything that determines it. Running the same command again reuses the stored units and says
+                  how many; --fresh recomputes them. --shard I/N runs one share of the units; 'bench merge' gathers
+                  the shards' stores and writes the reports (docs/cluster.md).
 
                 """),
                 ("EXIT STATUS", "  0 success, 1 a fit failed, 64 usage error, 65 bad data, 66 missing data, 73 cannot create output.\n"),

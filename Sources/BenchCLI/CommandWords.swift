@@ -65,6 +65,8 @@ struct CommandWords {
 
     /// Whether the flag `name` was given.
     func has(_ name: String) -> Bool { options.contains { $0.name == name } }
+    /// The value of the last `name` given, if any.
+    func value(_ name: String) -> String? { options.last { $0.name == name }?.value }
 }
 
 /// An integer option's value, in `range`.

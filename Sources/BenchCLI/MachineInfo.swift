@@ -1,4 +1,5 @@
 import Evaluation
+import IDXData
 import Foundation
 
 /// Facts about the machine and the code, recorded in every report.
@@ -48,10 +49,19 @@ enum MachineInfo {
         return process.terminationStatus == 0 ? output.trimmingCharacters(in: .whitespacesAndNewlines) : "unknown"
     }
 
+    /// The version and the first 16 hex digits of the executable's SHA-256: part of every
+    /// stored unit's key, so a rebuilt program never reuses what an older build computed.
+    static let program: String = {
+        guard let bytes = FileManager.default.contents(atPath: "/proc/self/exe") ?? CommandLine.arguments.first.flatMap({ FileManager.default.contents(atPath: $0) }) else {
+            return version
+        }
+        return version + "+" + SHA256.hexDigest([UInt8](bytes)).prefix(16)
+    }()
+
     static var date: String { ISO8601DateFormatter().string(from: Date()) }
 
     /// The program and machine, for a run's reports.
     static var environment: RunEnvironment {
-        RunEnvironment(version: version, commit: commit, machine: cpu, cores: cores, operatingSystem: operatingSystem, date: date)
+        RunEnvironment(version: version, commit: commit, machine: cpu, cores: cores, operatingSystem: operatingSystem, date: date, program: program)
     }
 }

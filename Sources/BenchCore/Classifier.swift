@@ -34,6 +34,10 @@ public protocol Classifier: Sendable {
     /// - Throws: ``ModelArchiveError`` when an array is missing, of another size, or holds a
     ///   value the model cannot use (an index out of range): a model file is never trusted.
     func decodeModel(_ archive: ModelArchive) throws(ModelArchiveError) -> any FittedClassifier
+
+    /// A rough estimate of a unit's seconds, for spreading units over shards and estimating
+    /// the time left (``WorkSize``); never used for a result. A linear default exists.
+    func estimatedSeconds(_ work: WorkSize) -> Double
 }
 
 extension Classifier {

@@ -1,6 +1,8 @@
+import Foundation
+
 /// Per-class scores of a batch of images: one row per image, one column per class, each row
 /// summing to 1 (probabilities, vote fractions or normalised votes, as the model defines them).
-public struct ScoreMatrix: Sendable, Equatable, Codable {
+public struct ScoreMatrix: Sendable, Equatable {
     /// Number of images.
     public let rows: Int
     /// Number of classes.
@@ -43,6 +45,44 @@ public struct ScoreMatrix: Sendable, Equatable, Codable {
         rows = 0
         self.classCount = classCount
         values = []
+    }
+}
+
+extension ScoreMatrix: Codable {
+    private enum CodingKeys: String, CodingKey { case rows, classCount, values }
+
+    /// Stored as the little-endian bytes of the scores in Base64: exact (no decimal rounding),
+    /// and a quarter of the size and a fraction of the time of a JSON array of numbers.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(rows, forKey: .rows)
+        try container.encode(classCount, forKey: .classCount)
+        var bytes = [UInt8](repeating: 0, count: values.count * 4)
+        for (i, value) in values.enumerated() {
+            let bits = value.bitPattern.littleEndian
+            withUnsafeBytes(of: bits) { for b in 0 ..< 4 { bytes[4 * i + b] = $0[b] } }
+        }
+        try container.encode(Data(bytes).base64EncodedString(), forKey: .values)
+    }
+
+    /// Reads stored scores, checking that they fill `rows × classCount`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let rows = try container.decode(Int.self, forKey: .rows)
+        let classCount = try container.decode(Int.self, forKey: .classCount)
+        let text = try container.decode(String.self, forKey: .values)
+        guard let data = Data(base64Encoded: text), data.count % 4 == 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .values, in: container, debugDescription: "scores must be Base64 of 4-byte floats")
+        }
+        let values: [Float] = data.withUnsafeBytes { raw in
+            (0 ..< data.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+        }
+        let product = rows.multipliedReportingOverflow(by: classCount)
+        guard rows >= 0, classCount >= 0, !product.overflow, product.partialValue == values.count,
+              let matrix = ScoreMatrix(rows: rows, classCount: classCount, values: values) else {
+            throw DecodingError.dataCorruptedError(forKey: .values, in: container, debugDescription: "\(values.count) scores do not fill \(rows) × \(classCount)")
+        }
+        self = matrix
     }
 }
 

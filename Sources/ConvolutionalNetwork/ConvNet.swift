@@ -50,6 +50,11 @@ public struct ConvNet: Classifier {
                         dense, ReLU(dense.outputShape), output])
     }
 
+    /// Measured on full MNIST, two cores: 31 s for 3 epochs, linear in images and epochs.
+    public func estimatedSeconds(_ work: WorkSize) -> Double {
+        10.5 * work.trainingScale * work.pixelScale * Double(settings.integer("epochs")) + 0.5 * work.scoringScale
+    }
+
     public func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> FitResult {
         let network = try network(height: training.images.height, width: training.images.width, classes: training.classCount)
         return try fitNetwork(network, title: Self.title, training: training, settings: self.training, seed: seed, context: context)

@@ -25,6 +25,10 @@ public struct RunRequest: Sendable {
     public var command: String
     public var environment: RunEnvironment
     public var progress: ProgressLog
+    /// Recompute every unit even when the store has it (`--fresh`).
+    public var fresh = false
+    /// Run only this shard's units, and render no report (`--shard`); `nil`: all of them.
+    public var shard: Shard? = nil
 
     public init(classifiers: [any Classifier], folds: Int, seed: UInt64, jobs: Int, trainSize: Int?, dataDirectory: String,
                 out: String, models: String?, command: String, environment: RunEnvironment, progress: ProgressLog) {
@@ -50,8 +54,13 @@ public struct RunEnvironment: Sendable {
     public var cores: Int
     public var operatingSystem: String
     public var date: String
+    /// The build that computes: the version and a digest of the executable, part of every
+    /// stored unit's key (a rebuilt program recomputes; a rerun of the same one reuses).
+    public var program: String
 
-    public init(version: String, commit: String, machine: String, cores: Int, operatingSystem: String, date: String) {
+    public init(version: String, commit: String, machine: String, cores: Int, operatingSystem: String, date: String,
+                program: String? = nil) {
+        self.program = program ?? version
         self.version = version
         self.commit = commit
         self.machine = machine
@@ -69,27 +78,48 @@ public enum RunError: Error, CustomStringConvertible {
     case data(DataError)
     /// An output cannot be written (exit 73).
     case output(String)
+    /// `bench merge`: stores or data that do not belong together (exit 65).
+    case mismatch(String)
+    /// `bench merge`: an input that is not there (exit 66).
+    case missing(String)
+    /// `bench merge`: units no store has (exit 66): each with the command that computes it.
+    case incomplete([MissingUnit])
 
     public var description: String {
         switch self {
         case .usage(let message): message
         case .data(let error): "\(error)"
         case .output(let message): message
+        case .mismatch(let message): message
+        case .missing(let message): message
+        case .incomplete(let missing):
+            "\(missing.count) unit(s) of the run are in none of the stores; nothing was written:\n"
+                + missing.map { "  \($0.unit) (key \($0.key))\($0.command.map { ": computed by: \($0)" } ?? "")" }.joined(separator: "\n")
         }
     }
 }
 
+/// A unit that `bench merge` found in no store, and the command that computes it.
+public struct MissingUnit: Sendable, Equatable {
+    public let unit: WorkUnit
+    public let key: String
+    public let command: String?
+}
+
 /// What a finished run produced.
 public struct RunResult: Sendable {
-    /// One report per algorithm whose final model was fitted, in run order.
+    /// One report per algorithm whose final model was fitted, in run order (none for a shard).
     public let reports: [AlgorithmReport]
     /// Algorithms whose final fit failed, with the error.
     public let failures: [(algorithm: String, error: String)]
+    /// Units this process computed, and units it took from the store.
+    public var computed = 0
+    public var reused = 0
 }
 
-/// The run: load the data, plan the units, run them algorithm by algorithm (folds in
-/// parallel, then the final model on all threads), save each final model, and render every
-/// report from the units' records.
+/// The run: load the data, plan the units, take every unit already in the task store, run the
+/// others algorithm by algorithm (folds in parallel, then the final model on all threads),
+/// storing each outcome as it finishes, and render every report from the store.
 public enum BenchRun {
     public static func execute(_ request: RunRequest) throws(RunError) -> RunResult {
         let progress = request.progress
@@ -103,12 +133,14 @@ public enum BenchRun {
         let full = dataset.training
         progress.log("loaded \(full.count) training and \(dataset.test.count) test images of \(full.images.height)x\(full.images.width), \(full.classCount) classes; checksums \(dataset.files.allSatisfy(\.verified) ? "verified" : "not all listed")")
         var training = full
+        var subsample: Int? = nil
         if let size = request.trainSize, size < full.count {
             guard size >= full.classCount else {
                 throw .usage("The value of '--train-size' must be at least the number of classes (\(full.classCount)). Got \(size) instead.")
             }
             training = full.subset(stratifiedSubsample(labels: full.labels, classCount: full.classCount, size: size,
                                                        seed: SeedStream.subsample(request.seed)))
+            subsample = size
             progress.log("using a stratified subsample of \(size) training images")
         } else if let size = request.trainSize, size > full.count {
             throw .usage("The value of '--train-size' must be at most the training set's \(full.count) images. Got \(size) instead.")
@@ -122,7 +154,7 @@ public enum BenchRun {
         }
         do {
             try AtomicFile.makeDirectory(request.out)
-            if let models = request.models { try AtomicFile.makeDirectory(models) }
+            if let models = request.models, request.shard == nil { try AtomicFile.makeDirectory(models) }
         } catch {
             throw .output("\(error)")
         }
@@ -135,57 +167,157 @@ public enum BenchRun {
             version: environment.version, commit: environment.commit, machine: environment.machine, cores: environment.cores,
             operatingSystem: environment.operatingSystem, date: environment.date)
         run.repeats = request.folds > 0 ? request.repeats : 1
-        let plan = RunPlan(algorithms: request.classifiers.map { type(of: $0).name }, folds: request.folds, repeats: run.repeats)
-        let runner = UnitRunner(training: training, test: dataset.test, seed: request.seed, progress: progress)
         let checksums = dataset.files.map { ModelFile.DataChecksum(file: ($0.path as NSString).lastPathComponent, sha256: $0.sha256) }
-        progress.log("plan: \(plan.units.count) units (\(plan.algorithms.count) algorithm(s) × (\(request.folds) fold(s)\(run.repeats > 1 ? " × \(run.repeats) repeats" : "") + final))")
+        let planned = PlannedRun(classifiers: request.classifiers, folds: request.folds, repeats: run.repeats, seed: request.seed,
+                                 subsample: subsample, training: training, full: full, test: dataset.test,
+                                 data: checksums.map { DataFileChecksum(file: $0.file, sha256: $0.sha256) }, program: environment.program)
+        let store = TaskStore(out: request.out)
+        do {
+            try PlanRecord(plan: planned.stored, command: request.command, shard: request.shard,
+                           dataDirectory: request.dataDirectory, jobs: request.jobs).write(to: store)
+        } catch {
+            throw .output("\(error)")
+        }
+
+        // This process's units, and which of them the store already has.
+        let owners = request.shard.map { planned.stored.owners(shards: $0.count) }
+        let mine = planned.units.indices.filter { owners == nil || owners![$0] == request.shard!.index - 1 }
+        var stored: [Int: UnitOutcome] = [:]
+        for index in mine where !request.fresh {
+            let unit = planned.units[index]
+            switch store.load(unit.identity) {
+            case .found(let outcome):
+                // A final unit counts only with its model when models are wanted.
+                if unit.unit.foldIndex == nil, request.models != nil, !store.has(store.modelPath(unit.identity)) { continue }
+                stored[index] = outcome
+            case .damaged(let path, let reason):
+                progress.log("warning: \(path): \(reason); computing the unit again")
+            case .missing: break
+            }
+        }
+        let toCompute = mine.filter { stored[$0] == nil }
+        progress.log("plan: \(planned.units.count) units (\(planned.stored.algorithms.count) algorithm(s) × (\(request.folds) fold(s)\(run.repeats > 1 ? " × \(run.repeats) repeats" : "") + final))"
+                     + (request.shard.map { "; shard \($0) has \(mine.count) of them" } ?? "")
+                     + (request.fresh ? "; --fresh: computing all" : "; \(stored.count) already in \(store.directory), \(toCompute.count) to compute"))
+        let tracker = RunProgress(log: progress, total: mine.count, reused: stored.count,
+                                  estimatedSeconds: toCompute.reduce(0) { $0 + planned.units[$1].estimatedSeconds })
+        let runner = UnitRunner(training: training, test: dataset.test, seed: request.seed, progress: progress)
 
         var reports: [AlgorithmReport] = []
         var failures: [(algorithm: String, error: String)] = []
         var wallSeconds: [String: Double] = [:]
-        for classifier in request.classifiers {
+        for (c, classifier) in request.classifiers.enumerated() {
             let type = type(of: classifier)
             let start = Date()
-            let peakReset = PeakMemory.reset()
-            progress.log("\(type.name): \(type.title)")
-            let folds = request.folds > 0 ? runner.crossValidate(classifier, folds: request.folds, repeats: run.repeats, jobs: request.jobs) : []
-            if !folds.isEmpty {
-                let (mean, std) = meanAndStandardDeviation(folds.compactMap(\.accuracy))
-                progress.log("\(type.name): cross-validation accuracy \(percent(mean)) ± \(percent(std))")
+            let own = toCompute.filter { planned.units[$0].classifier == c }
+            if !own.isEmpty {
+                let peakReset = PeakMemory.reset()
+                progress.log("\(type.name): \(type.title)")
+                let folds = own.filter { planned.units[$0].unit.foldIndex != nil }
+                let failure = StoreFailure()
+                let outcomes = runner.run(folds: folds.map { planned.units[$0].unit }, of: classifier, jobs: request.jobs) { outcome in
+                    var outcome = outcome
+                    outcome.peakMemoryBytes = peakReset ? PeakMemory.bytes : nil
+                    guard let unit = planned.units.first(where: { $0.unit == outcome.unit }) else { return }
+                    do throws(OutputError) { try store.store(outcome, identity: unit.identity) } catch { failure.record(error) }
+                    tracker.finished(outcome.unit, estimate: unit.estimatedSeconds)
+                }
+                if let error = failure.error { throw .output("\(error)") }
+                let succeeded = outcomes.compactMap(\.accuracy)
+                if !succeeded.isEmpty, folds.count == planned.units.filter({ $0.classifier == c && $0.unit.foldIndex != nil }).count {
+                    let (mean, std) = meanAndStandardDeviation(succeeded)
+                    progress.log("\(type.name): cross-validation accuracy \(percent(mean)) ± \(percent(std))")
+                }
+                if let finalIndex = own.first(where: { planned.units[$0].unit.foldIndex == nil }) {
+                    let unit = planned.units[finalIndex]
+                    var (final, model) = runner.final(classifier, threads: request.jobs)
+                    if let model, request.models != nil {
+                        final.savedModel = try save(model, of: classifier, checksums: checksums, version: environment.version,
+                                                    to: store.modelPath(unit.identity))
+                    }
+                    final.peakMemoryBytes = peakReset ? PeakMemory.bytes : nil
+                    do { try store.store(final, identity: unit.identity) } catch { throw .output("\(error)") }
+                    tracker.finished(final.unit, estimate: unit.estimatedSeconds)
+                }
             }
-            var (final, model) = runner.final(classifier, threads: request.jobs)
-            guard let model else {
-                failures.append((type.name, final.error ?? "unknown error"))
-                continue
+            guard request.shard == nil else { continue }
+            let rendered = try render(classifier, planned: planned, store: store, run: run, out: request.out, models: request.models,
+                                      test: dataset.test, progress: progress)
+            switch rendered {
+            case .success(let report):
+                wallSeconds[type.name] = Date().timeIntervalSince(start)
+                reports.append(report)
+            case .failure(let message):
+                failures.append((type.name, message))
             }
-            if let directory = request.models {
-                let path = (directory as NSString).appendingPathComponent("\(type.name).model")
-                final.savedModel = try save(model, of: classifier, checksums: checksums, version: environment.version, to: path)
-                progress.log("\(type.name): saved \(path) (\(final.savedModel!.bytes) bytes; reads back in \(seconds(final.savedModel!.loadSeconds)))")
-            }
-            guard var report = AlgorithmReport(name: type.name, title: type.title, settings: classifier.settings,
-                                               defaults: type.defaultSettings, folds: folds, final: final,
-                                               testLabels: dataset.test.labels, run: run) else { continue }
-            report.peakMemoryBytes = peakReset ? PeakMemory.bytes : nil
-            report.testImages = dataset.test.images
-            let directory = (request.out as NSString).appendingPathComponent(type.name)
+        }
+        if let shard = request.shard {
+            progress.log("shard \(shard): \(toCompute.count) unit(s) computed, \(stored.count) reused, in \(store.directory); when every shard has finished: bench merge DIR... --out DIR")
+        } else {
             do {
-                try AtomicFile.replaceDirectory(directory, with: report.files)
-                try Summary.update(in: request.out, rows: [report.summaryRow])
+                let manifest = RunManifest(run: run, reports: reports, wallSeconds: wallSeconds, totalSeconds: progress.elapsed)
+                try AtomicFile.write(manifest.json, to: (request.out as NSString).appendingPathComponent("run.json"))
             } catch {
                 throw .output("\(error)")
             }
-            wallSeconds[type.name] = Date().timeIntervalSince(start)
-            reports.append(report)
-            progress.log("\(type.name): wrote \(directory)/report.md")
         }
+        var result = RunResult(reports: reports, failures: failures)
+        result.computed = toCompute.count
+        result.reused = stored.count
+        return result
+    }
+
+    /// What rendering one algorithm gave: its report, or why its final unit has none.
+    enum Rendered {
+        case success(AlgorithmReport)
+        case failure(String)
+    }
+
+    /// Renders the report of `classifier` from the store: its folds and final unit as stored,
+    /// its model placed at `<models>/<algorithm>.model`, its row in `summary.csv`.
+    static func render(_ classifier: any Classifier, planned: PlannedRun, store: TaskStore, run: RunInfo, out: String, models: String?,
+                       test: LabeledImages, progress: ProgressLog) throws(RunError) -> Rendered {
+        let type = type(of: classifier)
+        let units = planned.units.filter { $0.unit.algorithm == type.name }
+        var outcomes: [UnitOutcome] = []
+        for unit in units {
+            switch store.load(unit.identity) {
+            case .found(let outcome): outcomes.append(outcome)
+            case .missing: throw .output("\(store.taskPath(unit.identity)): the outcome of \(unit.unit) is missing from the store")
+            case .damaged(let path, let reason): throw .output("\(path): \(reason)")
+            }
+        }
+        guard var final = outcomes.last, final.unit.foldIndex == nil, let finalUnit = units.last else {
+            return .failure("no final unit")
+        }
+        guard final.confusion != nil else { return .failure(final.error ?? "unknown error") }
+        if models != nil, final.savedModel != nil, !store.has(store.modelPath(finalUnit.identity)) {
+            progress.log("warning: \(type.name): the store has no model file for its final unit; no model saved")
+            final.savedModel = nil
+        }
+        if let directory = models, let saved = final.savedModel {
+            let path = (directory as NSString).appendingPathComponent("\(type.name).model")
+            do { try AtomicFile.place(store.modelPath(finalUnit.identity), at: path) } catch { throw .output("\(error)") }
+            final.savedModel = SavedModel(path: path, bytes: saved.bytes, loadSeconds: saved.loadSeconds)
+            progress.log("\(type.name): saved \(path) (\(saved.bytes) bytes; reads back in \(seconds(saved.loadSeconds)))")
+        } else {
+            final.savedModel = nil
+        }
+        let folds = Array(outcomes.dropLast())
+        guard var report = AlgorithmReport(name: type.name, title: type.title, settings: classifier.settings,
+                                           defaults: type.defaultSettings, folds: folds, final: final,
+                                           testLabels: test.labels, run: run) else { return .failure(final.error ?? "unknown error") }
+        report.peakMemoryBytes = outcomes.compactMap(\.peakMemoryBytes).max()
+        report.testImages = test.images
+        let directory = (out as NSString).appendingPathComponent(type.name)
         do {
-            let manifest = RunManifest(run: run, reports: reports, wallSeconds: wallSeconds, totalSeconds: progress.elapsed)
-            try AtomicFile.write(manifest.json, to: (request.out as NSString).appendingPathComponent("run.json"))
+            try AtomicFile.replaceDirectory(directory, with: report.files)
+            try Summary.update(in: out, rows: [report.summaryRow])
         } catch {
             throw .output("\(error)")
         }
-        return RunResult(reports: reports, failures: failures)
+        progress.log("\(type.name): wrote \(directory)/report.md")
+        return .success(report)
     }
 
     /// Writes `model` to `path`, reads it back, and checks that what was read is what was

@@ -46,24 +46,47 @@ public struct UnitRunner: Sendable {
     }
 
     /// Every fold unit of `classifier`, run in parallel under `jobs` threads.
+    public func crossValidate(_ classifier: any Classifier, folds: Int, repeats: Int = 1, jobs: Int) -> [UnitOutcome] {
+        let name = type(of: classifier).name
+        let units = RunPlan(algorithms: [name], folds: folds, repeats: repeats).units(of: name).filter { $0.foldIndex != nil }
+        return run(folds: units, of: classifier, jobs: jobs)
+    }
+
+    /// The fold units `units` of `classifier` (any of them, from any splits), run in parallel
+    /// under `jobs` threads; `finished` receives each outcome as soon as its unit ends (to
+    /// store it), on the unit's thread.
     ///
     /// Folds run in rounds, up to `jobs` at a time, each on a thread of its own
     /// (``parallelMapOnThreads``: libdispatch would narrow a fold's own parallel loops), with
     /// the threads ``FoldSchedule`` gives it: a fold of a last, partial round gets the threads
     /// a full round would have shared, so that no core waits idle for the last fold.
-    public func crossValidate(_ classifier: any Classifier, folds: Int, repeats: Int = 1, jobs: Int) -> [UnitOutcome] {
+    public func run(folds units: [WorkUnit], of classifier: any Classifier, jobs: Int,
+                    finished: @escaping @Sendable (UnitOutcome) -> Void = { _ in }) -> [UnitOutcome] {
+        guard !units.isEmpty else { return [] }
         let name = type(of: classifier).name
-        let repeats = max(1, repeats)
-        let splits = (1 ... repeats).map { foldIndices(folds, repeat: $0) }
-        let schedule = FoldSchedule(folds: folds * repeats, jobs: jobs)
-        progress.log("\(name): cross-validation, \(folds) folds\(repeats > 1 ? " × \(repeats) repeats" : ""), \(schedule.description)")
-        return parallelMapOnThreads(folds * repeats, threads: schedule.concurrent) { unitIndex in
-            let (r, fold) = (unitIndex / folds, unitIndex % folds)
-            let unit = WorkUnit(algorithm: name, kind: .fold(index: fold + 1, count: folds, repeat: r + 1))
-            let held = splits[r][fold]
+        // Each split's folds, computed once for all the units that use it.
+        var splits: [Int: [[Int]]] = [:]
+        for unit in units {
+            if case .fold(_, let count, let repeated) = unit.kind, splits[repeated] == nil {
+                splits[repeated] = foldIndices(count, repeat: repeated)
+            }
+        }
+        let schedule = FoldSchedule(folds: units.count, jobs: jobs)
+        progress.log("\(name): cross-validation, \(units.count) fold unit(s), \(schedule.description)")
+        let frozenSplits = splits
+        return parallelMapOnThreads(units.count, threads: schedule.concurrent) { unitIndex in
+            let unit = units[unitIndex]
+            guard case .fold(let index, _, let repeated) = unit.kind, let split = frozenSplits[repeated] else {
+                return UnitOutcome(unit: unit, trainingCount: 0, testCount: 0, fitSeconds: 0, predictSeconds: 0, threads: 1,
+                                   predictions: [], scores: nil, confusion: nil, diagnostics: Diagnostics(), error: "not a fold unit")
+            }
+            let held = split[index - 1]
             let trainingIndices = StratifiedKFold.trainingIndices(count: training.count, excluding: held)
-            return run(unit, classifier, training: training.subset(trainingIndices), scoring: training.subset(held),
-                       seed: SeedStream.foldModel(seed, fold: fold, repeat: r + 1), threads: schedule.threads(fold: unitIndex)).outcome
+            let outcome = run(unit, classifier, training: training.subset(trainingIndices), scoring: training.subset(held),
+                              seed: SeedStream.foldModel(seed, fold: index - 1, repeat: repeated),
+                              threads: schedule.threads(fold: unitIndex)).outcome
+            finished(outcome)
+            return outcome
         }
     }
 

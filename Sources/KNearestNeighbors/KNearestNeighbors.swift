@@ -52,6 +52,12 @@ public struct KNearestNeighbors: Classifier {
     /// projection's random start comes from `seed`; the neighbours found do not depend on it.
     /// - Returns: The model, and what it stores (search, pixels used, size) as diagnostics.
     /// - Throws: ``FitError`` when there are fewer than k training images.
+    /// Measured on full MNIST, two cores: 0.55 s, nearly all of it the distance GEMM, which is
+    /// proportional to training × scored images × pixels.
+    public func estimatedSeconds(_ work: WorkSize) -> Double {
+        0.05 * work.trainingScale + 0.5 * work.trainingScale * work.scoringScale * work.pixelScale
+    }
+
     public func fit(_ training: LabeledImages, seed: UInt64, context: ExecutionContext) throws -> FitResult {
         guard training.count >= k else {
             throw FitError("knn: k = \(k) needs at least \(k) training images; got \(training.count)")
