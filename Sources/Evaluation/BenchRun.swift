@@ -251,11 +251,14 @@ public enum BenchRun {
                 failures.append((type.name, message))
             }
         }
+        progress.log("task store: \(store.clock.description) (\(String(format: "%.2f", 100 * store.clock.seconds / max(progress.elapsed, 1e-9)))% of the run's \(RunProgress.duration(progress.elapsed)))")
         if let shard = request.shard {
             progress.log("shard \(shard): \(toCompute.count) unit(s) computed, \(stored.count) reused, in \(store.directory); when every shard has finished: bench merge DIR... --out DIR")
         } else {
             do {
-                let manifest = RunManifest(run: run, reports: reports, wallSeconds: wallSeconds, totalSeconds: progress.elapsed)
+                var manifest = RunManifest(run: run, reports: reports, wallSeconds: wallSeconds, totalSeconds: progress.elapsed)
+                manifest.store = ["units_computed": toCompute.count, "units_reused": stored.count,
+                                  "seconds": (store.clock.seconds * 10_000).rounded() / 10_000]
                 try AtomicFile.write(manifest.json, to: (request.out as NSString).appendingPathComponent("run.json"))
             } catch {
                 throw .output("\(error)")

@@ -7,6 +7,8 @@ public struct RunManifest: Sendable {
     public let reports: [AlgorithmReport]
     public let wallSeconds: [String: Double]
     public let totalSeconds: Double
+    /// Units computed and reused, and seconds spent in the task store.
+    public var store: [String: Any & Sendable]? = nil
 
     public init(run: RunInfo, reports: [AlgorithmReport], wallSeconds: [String: Double], totalSeconds: Double) {
         self.run = run
@@ -36,7 +38,7 @@ public struct RunManifest: Sendable {
             }
             return entry
         }
-        let object: [String: Any] = [
+        var object: [String: Any] = [
             "command": run.command,
             "version": run.version,
             "git_commit": run.commit,
@@ -53,6 +55,7 @@ public struct RunManifest: Sendable {
             "algorithms": algorithms,
             "total_seconds": rounded(totalSeconds),
         ]
+        if let store { object["task_store"] = store }
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else {
             return "{}\n"
         }
