@@ -13,6 +13,7 @@ public enum BenchCommand {
     static let subcommands: [(name: String, help: String)] = [
         ("run", "Cross-validate, fit, test, save models and write reports (the default)."),
         ("predict", "Predict image files with a saved model."),
+        ("tune", "Choose hyperparameters by cross-validation: a grid or successive halving."),
         ("merge", "Gather the task stores of shards and write the reports."),
         ("compare", "Compare two results directories: accuracy changes with their significance, time ratios."),
         ("list", "List the algorithms and their hyperparameters."),
@@ -29,6 +30,7 @@ public enum BenchCommand {
         case "run": return run(rest, subcommand: true)
         case "predict": return PredictCommand.main(rest)
         case "merge": return MergeCommand.main(rest)
+        case "tune": return TuneCommand.main(rest)
         case "compare": return CompareCommand.main(rest)
         case "list": return ListCommand.main(rest)
         case "kernels": return KernelsCommand.main(rest)

@@ -241,7 +241,10 @@ public struct AlgorithmReport: Sendable {
                 "repeats": String(run.repeats),
                 "seed": String(run.seed),
                 "date": run.date,
-                "machine": "\(run.machine), \(run.cores) cores"]
+                "machine": "\(run.machine), \(run.cores) cores",
+                // The settings that differ from the defaults ("" for a default run).
+                "settings": settings.entries.filter { entry in defaults.entries.first { $0.name == entry.name }?.value != entry.value }
+                    .map { "\($0.name)=\($0.value)" }.joined(separator: ", ")]
     }
 }
 

@@ -123,35 +123,9 @@ public struct RunResult: Sendable {
 public enum BenchRun {
     public static func execute(_ request: RunRequest) throws(RunError) -> RunResult {
         let progress = request.progress
-        progress.log("loading \(request.dataDirectory)")
-        let dataset: IDXDataset
-        do {
-            dataset = try IDXDataset.load(directory: request.dataDirectory)
-        } catch {
-            throw .data(error)
-        }
+        let (dataset, training, subsample) = try loadData(request.dataDirectory, trainSize: request.trainSize, folds: request.folds,
+                                                         seed: request.seed, progress: progress)
         let full = dataset.training
-        progress.log("loaded \(full.count) training and \(dataset.test.count) test images of \(full.images.height)x\(full.images.width), \(full.classCount) classes; checksums \(dataset.files.allSatisfy(\.verified) ? "verified" : "not all listed")")
-        var training = full
-        var subsample: Int? = nil
-        if let size = request.trainSize, size < full.count {
-            guard size >= full.classCount else {
-                throw .usage("The value of '--train-size' must be at least the number of classes (\(full.classCount)). Got \(size) instead.")
-            }
-            training = full.subset(stratifiedSubsample(labels: full.labels, classCount: full.classCount, size: size,
-                                                       seed: SeedStream.subsample(request.seed)))
-            subsample = size
-            progress.log("using a stratified subsample of \(size) training images")
-        } else if let size = request.trainSize, size > full.count {
-            throw .usage("The value of '--train-size' must be at most the training set's \(full.count) images. Got \(size) instead.")
-        }
-        if request.folds > 0 {
-            // Only classes present count: label files may skip class numbers.
-            let smallest = training.classCounts.filter { $0 > 0 }.min() ?? 0
-            guard request.folds <= smallest else {
-                throw .usage("The value of '--folds' must be at most the smallest class's \(smallest) training images. Got \(request.folds) instead.")
-            }
-        }
         do {
             try AtomicFile.makeDirectory(request.out)
             if let models = request.models, request.shard == nil { try AtomicFile.makeDirectory(models) }
@@ -268,6 +242,42 @@ public enum BenchRun {
         result.computed = toCompute.count
         result.reused = stored.count
         return result
+    }
+
+    /// Loads the data set and takes the stratified subsample `--train-size` asks for, checking
+    /// the sizes against the folds.
+    static func loadData(_ directory: String, trainSize: Int?, folds: Int, seed: UInt64,
+                         progress: ProgressLog) throws(RunError) -> (dataset: IDXDataset, training: LabeledImages, subsample: Int?) {
+        progress.log("loading \(directory)")
+        let dataset: IDXDataset
+        do {
+            dataset = try IDXDataset.load(directory: directory)
+        } catch {
+            throw .data(error)
+        }
+        let full = dataset.training
+        progress.log("loaded \(full.count) training and \(dataset.test.count) test images of \(full.images.height)x\(full.images.width), \(full.classCount) classes; checksums \(dataset.files.allSatisfy(\.verified) ? "verified" : "not all listed")")
+        var training = full
+        var subsample: Int? = nil
+        if let size = trainSize, size < full.count {
+            guard size >= full.classCount else {
+                throw .usage("The value of '--train-size' must be at least the number of classes (\(full.classCount)). Got \(size) instead.")
+            }
+            training = full.subset(stratifiedSubsample(labels: full.labels, classCount: full.classCount, size: size,
+                                                       seed: SeedStream.subsample(seed)))
+            subsample = size
+            progress.log("using a stratified subsample of \(size) training images")
+        } else if let size = trainSize, size > full.count {
+            throw .usage("The value of '--train-size' must be at most the training set's \(full.count) images. Got \(size) instead.")
+        }
+        if folds > 0 {
+            // Only classes present count: label files may skip class numbers.
+            let smallest = training.classCounts.filter { $0 > 0 }.min() ?? 0
+            guard folds <= smallest else {
+                throw .usage("The value of '--folds' must be at most the smallest class's \(smallest) training images. Got \(folds) instead.")
+            }
+        }
+        return (dataset, training, subsample)
     }
 
     /// What rendering one algorithm gave: its report, or why its final unit has none.

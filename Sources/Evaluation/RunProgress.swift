@@ -8,6 +8,7 @@ import Synchronization
 /// scaled by how long the finished ones actually took on this machine.
 public final class RunProgress: Sendable {
     private struct State {
+        var reused: Int
         var done = 0
         var costDone = 0.0
         var costLeft: Double
@@ -15,7 +16,6 @@ public final class RunProgress: Sendable {
 
     private let log: ProgressLog
     private let total: Int
-    private let reused: Int
     private let start = DispatchTime.now()
     private let state: Mutex<State>
 
@@ -24,18 +24,28 @@ public final class RunProgress: Sendable {
     public init(log: ProgressLog, total: Int, reused: Int, estimatedSeconds: Double) {
         self.log = log
         self.total = total
-        self.reused = reused
-        self.state = Mutex(State(costLeft: max(estimatedSeconds, 0)))
+        self.state = Mutex(State(reused: reused, costLeft: max(estimatedSeconds, 0)))
+    }
+
+    /// Records `count` more units found in the store (a tuning round's, known only when the
+    /// round starts), and `estimate` seconds of units that will not run after all.
+    public func reuse(_ count: Int, estimate: Double = 0) {
+        state.withLock { $0.reused += count; $0.costLeft = max(0, $0.costLeft - estimate) }
+    }
+
+    /// Sets the estimated cost of what is left (when a round narrows the candidates).
+    public func setEstimateLeft(_ seconds: Double) {
+        state.withLock { $0.costLeft = max(0, seconds) }
     }
 
     /// Records that a unit estimated at `estimate` seconds has finished, and logs the line.
     public func finished(_ unit: WorkUnit, estimate: Double) {
         let elapsed = Stopwatch.seconds(since: start)
-        let (done, left) = state.withLock { state -> (Int, Double?) in
+        let (done, reused, left) = state.withLock { state -> (Int, Int, Double?) in
             state.done += 1
             state.costDone += estimate
             state.costLeft = max(0, state.costLeft - estimate)
-            return (state.done, state.costDone > 0 ? elapsed * state.costLeft / state.costDone : nil)
+            return (state.done, state.reused, state.costDone > 0 ? elapsed * state.costLeft / state.costDone : nil)
         }
         let finishedCount = reused + done
         let estimateText = left.map { done < total - reused ? ", about \(Self.duration($0)) left" : "" } ?? ""

@@ -7,7 +7,7 @@ import Foundation
 public enum Summary {
     /// The columns, in order.
     public static let columns = ["algorithm", "cv_accuracy_mean", "cv_accuracy_std", "test_accuracy", "test_accuracy_low", "test_accuracy_high", "fit_seconds",
-                                 "predict_seconds", "test_macro_f1", "peak_memory_mb", "train_size", "folds", "repeats", "seed", "date", "machine"]
+                                 "predict_seconds", "test_macro_f1", "peak_memory_mb", "train_size", "folds", "repeats", "seed", "date", "machine", "settings"]
 
     /// Merges `rows` (column name to value) into the `existing` CSV text, if any.
     /// Rows of the same algorithm are replaced in place; new algorithms are appended.

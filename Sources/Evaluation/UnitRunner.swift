@@ -11,6 +11,11 @@ public enum SeedStream {
         repeated <= 1 ? folds(seed) : SplitMix64.derive(folds(seed), UInt64(repeated))
     }
     public static func finalModel(_ seed: UInt64) -> UInt64 { SplitMix64.derive(seed, 3) }
+    /// The subsample of `size` training images of fold `fold` (from 0) of the `repeat`-th split,
+    /// for a successive-halving round: the same for every candidate, so they compete on equal data.
+    public static func roundSubsample(_ seed: UInt64, fold: Int, repeat repeated: Int, size: Int) -> UInt64 {
+        SplitMix64.derive(SplitMix64.derive(seed, 4), UInt64(repeated) << 48 ^ UInt64(fold) << 32 ^ UInt64(size))
+    }
     public static func foldModel(_ seed: UInt64, fold: Int) -> UInt64 { SplitMix64.derive(seed, 1000 + UInt64(fold)) }
     /// The model of fold `fold` (from 0) of the `repeat`-th split; the first split's are ``foldModel(_:fold:)``.
     public static func foldModel(_ seed: UInt64, fold: Int, repeat repeated: Int) -> UInt64 {
@@ -63,29 +68,45 @@ public struct UnitRunner: Sendable {
     public func run(folds units: [WorkUnit], of classifier: any Classifier, jobs: Int,
                     finished: @escaping @Sendable (UnitOutcome) -> Void = { _ in }) -> [UnitOutcome] {
         guard !units.isEmpty else { return [] }
-        let name = type(of: classifier).name
+        progress.log("\(type(of: classifier).name): cross-validation, \(units.count) fold unit(s), \(FoldSchedule(folds: units.count, jobs: jobs).description)")
+        return run(folds: units.map { ($0, classifier) }, jobs: jobs) { _, outcome in finished(outcome) }
+    }
+
+    /// Fold units, each with its own configuration (the candidates of a tuning grid), run in
+    /// parallel as ``run(folds:of:jobs:finished:)`` runs one configuration's; `finished`
+    /// receives each outcome with its position in `pairs`.
+    public func run(folds pairs: [(unit: WorkUnit, classifier: any Classifier)], jobs: Int,
+                    finished: @escaping @Sendable (_ position: Int, UnitOutcome) -> Void = { _, _ in }) -> [UnitOutcome] {
+        guard !pairs.isEmpty else { return [] }
         // Each split's folds, computed once for all the units that use it.
         var splits: [Int: [[Int]]] = [:]
-        for unit in units {
-            if case .fold(_, let count, let repeated) = unit.kind, splits[repeated] == nil {
+        for pair in pairs {
+            if case .fold(_, let count, let repeated) = pair.unit.kind, splits[repeated] == nil {
                 splits[repeated] = foldIndices(count, repeat: repeated)
             }
         }
-        let schedule = FoldSchedule(folds: units.count, jobs: jobs)
-        progress.log("\(name): cross-validation, \(units.count) fold unit(s), \(schedule.description)")
+        let schedule = FoldSchedule(folds: pairs.count, jobs: jobs)
         let frozenSplits = splits
-        return parallelMapOnThreads(units.count, threads: schedule.concurrent) { unitIndex in
+        let units = pairs.map(\.unit)
+        let classifiers = pairs.map(\.classifier)
+        return parallelMapOnThreads(pairs.count, threads: schedule.concurrent) { unitIndex in
             let unit = units[unitIndex]
-            guard case .fold(let index, _, let repeated) = unit.kind, let split = frozenSplits[repeated] else {
+            guard case .fold(let index, _, let repeated) = unit.kind, let split = frozenSplits[repeated], index >= 1, index <= split.count else {
                 return UnitOutcome(unit: unit, trainingCount: 0, testCount: 0, fitSeconds: 0, predictSeconds: 0, threads: 1,
                                    predictions: [], scores: nil, confusion: nil, diagnostics: Diagnostics(), error: "not a fold unit")
             }
             let held = split[index - 1]
-            let trainingIndices = StratifiedKFold.trainingIndices(count: training.count, excluding: held)
-            let outcome = run(unit, classifier, training: training.subset(trainingIndices), scoring: training.subset(held),
+            var trainingIndices = StratifiedKFold.trainingIndices(count: training.count, excluding: held)
+            if let size = unit.trainingSubset, size < trainingIndices.count {
+                let labels = trainingIndices.map { training.labels[$0] }
+                trainingIndices = stratifiedSubsample(labels: labels, classCount: training.classCount, size: size,
+                                                      seed: SeedStream.roundSubsample(seed, fold: index - 1, repeat: repeated, size: size))
+                    .sorted().map { trainingIndices[$0] }
+            }
+            let outcome = run(unit, classifiers[unitIndex], training: training.subset(trainingIndices), scoring: training.subset(held),
                               seed: SeedStream.foldModel(seed, fold: index - 1, repeat: repeated),
                               threads: schedule.threads(fold: unitIndex)).outcome
-            finished(outcome)
+            finished(unitIndex, outcome)
             return outcome
         }
     }

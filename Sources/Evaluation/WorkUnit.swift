@@ -20,17 +20,22 @@ public struct WorkUnit: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The classifier's command-line name.
     public let algorithm: String
     public let kind: Kind
+    /// For a fold unit of a successive-halving round before the last: the size of the
+    /// stratified subsample of the fold's training images it fits on (`nil`: all of them).
+    public var trainingSubset: Int?
 
-    public init(algorithm: String, kind: Kind) {
+    public init(algorithm: String, kind: Kind, trainingSubset: Int? = nil) {
         self.algorithm = algorithm
         self.kind = kind
+        self.trainingSubset = trainingSubset
     }
 
-    /// "softmax fold 2/5", "softmax final".
+    /// "softmax fold 2/5", "softmax final", "svm fold 2/5 on 5333 images".
     public var description: String {
+        let subset = trainingSubset.map { " on \($0) images" } ?? ""
         switch kind {
-        case .fold(let index, let count, let repeated): repeated == 1 ? "\(algorithm) fold \(index)/\(count)" : "\(algorithm) repeat \(repeated) fold \(index)/\(count)"
-        case .final: "\(algorithm) final"
+        case .fold(let index, let count, let repeated): return (repeated == 1 ? "\(algorithm) fold \(index)/\(count)" : "\(algorithm) repeat \(repeated) fold \(index)/\(count)") + subset
+        case .final: return "\(algorithm) final"
         }
     }
 }
