@@ -55,6 +55,11 @@ enum MergeCommand {
         for input in words.positionals where !inputs.contains(where: { ($0 as NSString).standardizingPath == (input as NSString).standardizingPath }) {
             inputs.append(input)
         }
+        let stores = inputs.map { TaskStore(out: $0) }
+        if !stores.contains(where: { FileManager.default.fileExists(atPath: PlanRecord.path(in: $0)) }) {
+            let tunes = stores.flatMap { TuneRecord.all(in: $0) }
+            if !tunes.isEmpty { return mergeTuning(tunes, stores: stores, out: out, words: words, arguments: arguments) }
+        }
         let record: PlanRecord
         let classifiers: [any Classifier]
         do {
@@ -78,6 +83,63 @@ enum MergeCommand {
         }
         BenchCommand.printSummary(result.reports)
         return result.failures.isEmpty ? ExitStatus.success : ExitStatus.failure
+    }
+
+    /// `bench merge` of a sharded `bench tune`: the stores gathered into `--out`'s, then the
+    /// search finished from them (computing no cross-validation unit) with the chosen
+    /// setting's final model, as the unsharded command would.
+    static func mergeTuning(_ records: [TuneRecord], stores: [TaskStore], out: String, words: CommandWords, arguments: [String]) -> Int32 {
+        let help = "bench merge --help"
+        var searches: [TuneRecord] = []
+        for record in records where !searches.contains(where: { $0.sameSearch(as: record) }) {
+            if searches.contains(where: { $0.algorithm == record.algorithm }) {
+                return BenchCommand.failure(.mismatch("The stores hold two different searches of '\(record.algorithm)'; merge the shards of one search."), usage: usage, help: help)
+            }
+            searches.append(record)
+        }
+        if let other = searches.first(where: { $0.program != MachineInfo.program }) {
+            // A search's final model is fitted here: it must come from the build that ran the shards.
+            return BenchCommand.failure(.mismatch("The stores' search of '\(other.algorithm)' was run by build \(other.program) of bench; this is \(MachineInfo.program). Merge with the build that ran the shards."), usage: usage, help: help)
+        }
+        let target = TaskStore(out: out)
+        do {
+            for store in stores { try target.gather(from: store) }
+        } catch {
+            return BenchCommand.failure(.output("\(error)"), usage: usage, help: help)
+        }
+        var status = ExitStatus.success
+        for search in searches {
+            guard let type = classifier(named: search.algorithm) else {
+                return BenchCommand.failure(.mismatch("The stores tune '\(search.algorithm)', which this program does not have."), usage: usage, help: help)
+            }
+            var base = type.defaultSettings
+            do {
+                for entry in search.base where entry.count == 2 { try base.set(entry[0], text: entry[1]) }
+            } catch {
+                return BenchCommand.failure(.mismatch("The stores' search of '\(search.algorithm)' has settings this program does not accept: \(error)"), usage: usage, help: help)
+            }
+            var request = TuneRequest(
+                algorithm: type, base: base, grid: search.grid, folds: search.folds, seed: UInt64(search.seed) ?? 42,
+                jobs: ProcessInfo.processInfo.activeProcessorCount, trainSize: search.trainSize,
+                dataDirectory: words.value("--data") ?? search.dataDirectory, out: out,
+                models: words.has("--no-models") ? nil : (words.value("--models") ?? "models"),
+                command: (["bench", "merge"] + arguments).joined(separator: " "), environment: MachineInfo.environment,
+                progress: ProgressLog(enabled: !words.has("--quiet")))
+            request.halving = search.halving
+            request.factor = search.factor
+            request.mergeOnly = true
+            request.shardCommands = records.filter { $0.sameSearch(as: search) }.map { ($0.shard, $0.command) }
+            do {
+                let result = try BenchTune.execute(request)
+                if let chosen = result.chosen {
+                    print("\(search.algorithm): chosen \(BenchTune.describe(result.candidates[chosen.candidate])): cv \(percent(chosen.mean)) ± \(percent(chosen.std))"
+                          + (result.report.map { ", test \(percent($0.metrics.accuracy))" } ?? ""))
+                }
+            } catch {
+                status = BenchCommand.failure(error, usage: usage, help: help)
+            }
+        }
+        return status
     }
 
     /// The plan's algorithms, configured from its recorded settings.

@@ -93,7 +93,7 @@ public enum RunError: Error, CustomStringConvertible {
         case .mismatch(let message): message
         case .missing(let message): message
         case .incomplete(let missing):
-            "\(missing.count) unit(s) of the run are in none of the stores; nothing was written:\n"
+            "\(missing.count) unit(s) of the run are in none of the stores; no report was written:\n"
                 + missing.map { "  \($0.unit) (key \($0.key))\($0.command.map { ": computed by: \($0)" } ?? "")" }.joined(separator: "\n")
         }
     }

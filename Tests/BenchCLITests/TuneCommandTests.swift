@@ -87,3 +87,24 @@ import Testing
         }
     }
 }
+
+/// A sharded `bench tune` gathered by `bench merge`.
+@Suite struct TuneMergeTests {
+    @Test func threeShardsMergedEqualOneSearch() throws {
+        let base = TestData.temporaryDirectory()
+        let arguments = ["tune", "--algo", "softmax", "--grid", "softmax.l2=0.0001,0.01", "--grid", "softmax.preprocess=none,deskew",
+                         "--folds", "3", "--train-size", "600", "--data", TestData.mnistDirectory, "--quiet", "--set", "softmax.iterations=20"]
+        #expect(BenchCommand.main(arguments + ["--out", base + "/one", "--models", base + "/m1"]) == 0)
+        for i in [1, 3] { #expect(BenchCommand.main(arguments + ["--out", base + "/sh\(i)", "--shard", "\(i)/3"]) == 0) }
+        #expect(BenchCommand.main(["merge", base + "/sh1", base + "/sh3", "--out", base + "/merged", "--quiet"]) == 66)
+        #expect(!FileManager.default.fileExists(atPath: base + "/merged/tuned"), "no report while a unit is missing")
+        #expect(BenchCommand.main(arguments + ["--out", base + "/sh2", "--shard", "2/3"]) == 0)
+        #expect(BenchCommand.main(["merge", base + "/sh1", base + "/sh2", base + "/sh3", "--out", base + "/merged", "--models", base + "/m2", "--quiet"]) == 0)
+        let grid = { (out: String) in try String(contentsOfFile: out + "/tuned/softmax/grid.csv", encoding: .utf8)
+            .split(separator: "\n").map { $0.split(separator: ",").prefix(9).joined(separator: ",") } }
+        #expect(try grid(base + "/merged") == grid(base + "/one"))
+        #expect(try String(contentsOfFile: base + "/merged/tuned/softmax/predictions.csv", encoding: .utf8)
+                == String(contentsOfFile: base + "/one/tuned/softmax/predictions.csv", encoding: .utf8))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: base + "/m2/softmax-tuned.model")) == Data(contentsOf: URL(fileURLWithPath: base + "/m1/softmax-tuned.model")))
+    }
+}

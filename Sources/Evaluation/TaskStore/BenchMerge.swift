@@ -153,9 +153,14 @@ public enum BenchMerge {
     /// The command that computes shard `index` of `count`: the one a store of that shard
     /// recorded, else another shard's with its `--shard` changed, else the run's own.
     public static func command(for index: Int?, of count: Int?, records: [PlanRecord]) -> String? {
-        guard let index, let count else { return records.first?.command }
-        if let own = records.first(where: { $0.shard?.index == index && $0.shard?.count == count }) { return own.command }
-        guard let other = records.first?.command else { return nil }
+        command(for: index, of: count, commands: records.map { ($0.shard, $0.command) })
+    }
+
+    /// ``command(for:of:records:)`` from the shards' commands.
+    public static func command(for index: Int?, of count: Int?, commands: [(shard: Shard?, command: String)]) -> String? {
+        guard let index, let count else { return commands.first?.command }
+        if let own = commands.first(where: { $0.shard?.index == index && $0.shard?.count == count }) { return own.command }
+        guard let other = commands.first?.command else { return nil }
         var words = other.split(separator: " ").map(String.init)
         if let at = words.firstIndex(of: "--shard"), at + 1 < words.count {
             words[at + 1] = "\(index)/\(count)"

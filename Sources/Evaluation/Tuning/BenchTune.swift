@@ -25,6 +25,11 @@ public struct TuneRequest: Sendable {
     public var factor = 3
     public var fresh = false
     public var shard: Shard? = nil
+    /// `bench merge`: compute no cross-validation unit (a missing one is an error naming it,
+    /// with the command of the shard that computes it); only the chosen setting's final unit.
+    public var mergeOnly = false
+    /// The commands of the shards that wrote the gathered stores, for that error.
+    public var shardCommands: [(shard: Shard?, command: String)] = []
 
     public init(algorithm: any Classifier.Type, base: HyperparameterSettings, grid: Grid, folds: Int, seed: UInt64, jobs: Int,
                 trainSize: Int?, dataDirectory: String, out: String, models: String?, command: String,
@@ -93,6 +98,9 @@ public enum BenchTune {
             throw .output("\(error)")
         }
         let store = TaskStore(out: request.out)
+        if !request.mergeOnly {
+            do { try TuneRecord(request).write(to: store) } catch { throw .output("\(error)") }
+        }
         let data = dataset.files.map { DataFileChecksum(file: ($0.path as NSString).lastPathComponent, sha256: $0.sha256) }
         let held = training.count / request.folds
         let foldTraining = training.count - held
@@ -138,6 +146,15 @@ public enum BenchTune {
                 }
             }
             let toCompute = units.indices.filter { found[$0] == nil && (owners == nil || owners![$0] == request.shard!.index - 1) }
+            if request.mergeOnly, !toCompute.isEmpty {
+                let count = request.shardCommands.compactMap(\.shard?.count).first
+                let owner = count.map { Shard.assign(costs: units.map { estimate($0.0, subset: round.trainingSubset) }, shards: $0) }
+                throw .incomplete(toCompute.map { u in
+                    let command = BenchMerge.command(for: owner.map { $0[u] + 1 }, of: count, commands: request.shardCommands)
+                    return MissingUnit(unit: units[u].1, key: identity(units[u].1, units[u].0).key,
+                                       command: command.map { "\($0)  (candidate \(units[u].0 + 1): \(describe(candidates[units[u].0])))" })
+                })
+            }
             tracker.setEstimateLeft(costLeft(from: r))
             tracker.reuse(units.indices.filter { found[$0] != nil && (owners == nil || owners![$0] == request.shard!.index - 1) }.count,
                           estimate: 0)
@@ -153,7 +170,7 @@ public enum BenchTune {
             if let error = failure.error { throw .output("\(error)") }
             for (position, u) in toCompute.enumerated() { found[u] = outcomes[position] }
             computed += toCompute.count
-            reused += units.count - toCompute.count
+            reused += found.count - toCompute.count
             guard found.count == units.count else {
                 let missing = units.count - found.count
                 progress.log("tune \(name): round \(r + 1) waits for \(missing) unit(s) of the other shards; rerun this command when they have finished (on a shared --out, or after copying the stores together)")
@@ -192,6 +209,8 @@ public enum BenchTune {
             reused += 1
             tracker.reuse(1)
         }
+        // No shard can know the choice before every shard has finished, so the final unit is
+        // computed here, also by `bench merge` of a sharded search (one fit).
         if final == nil {
             var (outcome, model) = runner.final(classifier, threads: request.jobs)
             if let model, request.models != nil {
