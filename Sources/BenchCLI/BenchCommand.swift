@@ -88,6 +88,7 @@ public enum BenchCommand {
         request.repeats = options.repeats
         request.fresh = options.fresh
         request.shard = shard
+        Interruption.install(store: (options.out as NSString).appendingPathComponent("tasks"), command: request.command)
         let result: RunResult
         do {
             result = try BenchRun.execute(request)

@@ -134,6 +134,7 @@ enum TuneCommand {
         request.factor = factor
         request.fresh = words.has("--fresh")
         request.shard = shard
+        Interruption.install(store: (request.out as NSString).appendingPathComponent("tasks"), command: request.command)
         let result: TuneResult
         do {
             result = try BenchTune.execute(request)
