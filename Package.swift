@@ -86,6 +86,19 @@ let package = Package(
         .testTarget(name: "BenchCLITests", dependencies: ["BenchCLI", "Imaging", "ModelFile", "TestSupport"], swiftSettings: optimised),
         /// The contract every registered classifier keeps, run over the registry.
         .testTarget(name: "ConformanceTests", dependencies: ["BenchCLI", "ModelFile", "TestSupport"], swiftSettings: optimised),
+
+        // MARK: - Fuzzing
+
+        /// libFuzzer harnesses of every reader of untrusted bytes (docs/hardening.md): built with
+        /// `-sanitize=fuzzer,address -D FUZZING` by scripts/fuzz.sh; built as here, a replayer of
+        /// saved inputs (`FuzzReaders TARGET FILE...`).
+        .executableTarget(
+            name: "FuzzReaders",
+            dependencies: ["BenchCore", "IDXData", "Imaging", "ModelFile", "Evaluation", "BenchCLI", "CZlib", "CLibFuzzer"],
+            path: "Fuzz/Harness",
+            swiftSettings: optimised),
+        /// libFuzzer's driver entry point, declared only: linked by `-sanitize=fuzzer`, never otherwise.
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -61,7 +61,19 @@ struct CommandWords {
                 index += 1
             }
         }
+        // An option given twice is a mistake (which one was meant?), except the ones that add
+        // to a list.
+        for name in names where !Self.repeatable.contains(name) {
+            let given = options.filter { $0.name == name }
+            if given.count > 1 {
+                let values = given.compactMap(\.value)
+                throw UsageError("'\(name)' is given \(given.count) times\(values.isEmpty ? "" : " (\(values.map { "'\($0)'" }.joined(separator: ", ")))"); give it once.")
+            }
+        }
     }
+
+    /// Options that may be given more than once, each adding to a list.
+    static let repeatable: Set<String> = ["--set", "--grid"]
 
     /// Whether the flag `name` was given.
     func has(_ name: String) -> Bool { options.contains { $0.name == name } }

@@ -33,12 +33,16 @@ public struct ConfusionMatrix: Sendable, Equatable {
 extension ConfusionMatrix: Codable {
     private enum CodingKeys: String, CodingKey { case classCount, counts }
 
-    /// Reads a stored matrix, checking that its counts fill `classCount²` cells and are not negative.
+    /// Reads a stored matrix, checking that its counts fill `classCount²` cells, are not
+    /// negative, and add up without overflow.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let classCount = try container.decode(Int.self, forKey: .classCount)
         let counts = try container.decode([Int].self, forKey: .counts)
-        guard classCount >= 0, classCount <= 65_536, counts.count == classCount * classCount, counts.allSatisfy({ $0 >= 0 }) else {
+        // The counts must also add up without overflow: `total` and the metrics sum them.
+        var sum = 0, overflow = false
+        for count in counts where !overflow { (sum, overflow) = sum.addingReportingOverflow(count) }
+        guard classCount >= 0, classCount <= 65_536, counts.count == classCount * classCount, counts.allSatisfy({ $0 >= 0 }), !overflow else {
             throw DecodingError.dataCorruptedError(forKey: .counts, in: container,
                                                    debugDescription: "a confusion matrix needs classCount² non-negative counts")
         }

@@ -82,6 +82,7 @@ public struct UnitOutcome: Sendable, Equatable, Codable {
         if let scores {
             try check(scores.rows == testCount && scores.classCount == confusion.classCount,
                       "scores of \(scores.rows)×\(scores.classCount) for \(testCount) images of \(confusion.classCount) classes")
+            try check(scores.values.allSatisfy(\.isFinite), "a score is not a finite number")
         }
     }
 }

@@ -7,6 +7,10 @@ public enum Gzip {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
     }
 
+    /// The most bytes deflate can make of one compressed byte: a copy of 258 bytes coded in two
+    /// bits (zlib's FAQ gives 1032:1 as deflate's limit).
+    public static let maximumExpansion = 1032
+
     /// Inflates a complete gzip stream (one member, as `gzip` writes), checking its CRC.
     /// - Parameters:
     ///   - bytes: The compressed stream.
@@ -21,13 +25,16 @@ public enum Gzip {
         guard initStatus == Z_OK else { throw GzipError("zlib could not start (status \(initStatus))") }
         defer { inflateEnd(&stream) }
 
-        // The gzip trailer stores the size modulo 2^32: a good first guess for the output.
+        // The gzip trailer stores the size modulo 2^32: a good first guess for the output, but
+        // only as far as the stream can hold it. Deflate expands at most 1032:1 (a 258-byte copy
+        // in two bits), so a trailer claiming more than that is damaged or hostile and must not
+        // size an allocation (the gzip fuzz target found 97 bytes claiming 4 GiB; docs/hardening.md).
         // One byte beyond the limit is allowed for, so that reaching it proves the stream too large.
         var capacity = 1 << 16
         if bytes.count >= 18 {
             let n = bytes.count
             let stated = Int(bytes[n - 4]) | Int(bytes[n - 3]) << 8 | Int(bytes[n - 2]) << 16 | Int(bytes[n - 1]) << 24
-            capacity = max(capacity, stated + 1)
+            capacity = max(capacity, min(stated, maximumExpansion * n) + 1)
         }
         capacity = min(capacity, limit + 1)
         var output = [UInt8](repeating: 0, count: capacity)

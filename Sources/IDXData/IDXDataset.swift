@@ -89,7 +89,17 @@ public struct IDXDataset: Sendable {
             throw .missing(path: path, hint: "Expected an IDX image file (raw or .gz).")
         }
         guard !isDirectory.boolValue else { throw .damaged(path: path, reason: "is a directory; expected an IDX image file") }
-        let bytes = try readContent(path)
+        return try readImages(bytes: try readBytes(path), path: path)
+    }
+
+    /// The images of an IDX image file's bytes (raw or gzip): what ``readImages(path:)`` does
+    /// once the file is read, kept apart so that the bytes alone can be checked (the `idx`
+    /// fuzz target, docs/hardening.md).
+    /// - Parameter path: Names the file in errors; nothing is read from it.
+    /// - Throws: ``DataError/damaged(path:reason:)`` for a gzip error, a header that does not
+    ///   match the bytes present, or not a rank-3 image file.
+    public static func readImages(bytes raw: [UInt8], path: String) throws(DataError) -> ImageSet {
+        let bytes = try inflated(raw, path: path)
         do {
             return try images(try IDXFile(parsing: bytes, expectedRank: 3), path: path)
         } catch let error as IDXFormatError {
@@ -143,7 +153,11 @@ public struct IDXDataset: Sendable {
 
     /// The content of the file at `path`, inflated when it is gzip.
     private static func readContent(_ path: String) throws(DataError) -> [UInt8] {
-        let raw = try readBytes(path)
+        try inflated(try readBytes(path), path: path)
+    }
+
+    /// `raw`, inflated when it is gzip.
+    private static func inflated(_ raw: [UInt8], path: String) throws(DataError) -> [UInt8] {
         guard Gzip.isCompressed(raw) else { return raw }
         do { return try Gzip.decompress(raw) } catch { throw .damaged(path: path, reason: error.reason) }
     }

@@ -1,10 +1,18 @@
 import CZlib
+import IDXData
 
 /// The zlib streams of PNG files (RFC 1950), through the system zlib.
 enum Zlib {
     /// Inflates a zlib stream that must decompress to exactly `count` bytes.
-    /// - Throws: ``ImageError`` when the stream is corrupt, ends early, or holds more data.
+    /// - Throws: ``ImageError`` when the stream is corrupt, ends early, holds more data, or is
+    ///   too short to hold `count` bytes at all.
     static func inflate(_ bytes: [UInt8], count: Int) throws(ImageError) -> [UInt8] {
+        // Deflate expands at most 1032:1 (``Gzip/maximumExpansion``): a stream that cannot hold
+        // `count` bytes is refused before `count` bytes are allocated (docs/hardening.md: a
+        // 68-byte file whose header claims 8,000 × 8,000 16-bit RGBA pixels allocated 512 MB).
+        guard count <= bytes.count * Gzip.maximumExpansion else {
+            throw ImageError("the image data is truncated: \(bytes.count) compressed bytes cannot inflate to the \(count) bytes the header needs")
+        }
         var stream = z_stream()
         guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw ImageError("zlib could not start")

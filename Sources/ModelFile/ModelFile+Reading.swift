@@ -45,6 +45,17 @@ extension ModelFile {
         return try decoded.get()
     }
 
+    /// Checks the bytes of a model file and has the classifier of `registry` that it names
+    /// decode the model: what ``load(_:registry:)`` does once the file is read, on one thread
+    /// (the checksum first, then the rest), kept apart so that the bytes alone can be checked
+    /// (the `model` fuzz target, docs/hardening.md).
+    /// - Parameter path: Names the file in errors; nothing is read from it.
+    /// - Throws: ``ModelFileError/damaged(path:reason:)`` saying what is wrong, as ``load(_:registry:)``.
+    public static func decode(_ bytes: [UInt8], path: String, registry: [any Classifier.Type]) throws(ModelFileError) -> Loaded {
+        try verifyChecksum(bytes, path: path)
+        return try decodeModel(bytes, path: path, registry: registry)
+    }
+
     /// Parses `bytes` and has the registry's classifier decode the model (the checksum is
     /// checked by the caller).
     private static func decodeModel(_ bytes: [UInt8], path: String, registry: [any Classifier.Type]) throws(ModelFileError) -> Loaded {

@@ -1,6 +1,7 @@
 import BenchCore
 import Evaluation
 import Foundation
+import IDXData
 import TestSupport
 import Testing
 
@@ -74,6 +75,10 @@ private func sampleIdentity(_ unit: WorkUnit = WorkUnit(algorithm: "softmax", ki
             UnitOutcome(unit: good.unit, trainingCount: 12, testCount: 6, fitSeconds: -1, predictSeconds: 0, threads: 1,
                         predictions: good.predictions, scores: good.scores, confusion: good.confusion,
                         diagnostics: Diagnostics(), error: nil),
+            // A score that is not a number.
+            UnitOutcome(unit: good.unit, trainingCount: 12, testCount: 6, fitSeconds: 0, predictSeconds: 0, threads: 1,
+                        predictions: good.predictions, scores: ScoreMatrix(rows: 6, classCount: 3, values: [.nan] + good.scores!.values.dropFirst()),
+                        confusion: good.confusion, diagnostics: Diagnostics(), error: nil),
             // Scores of another shape.
             UnitOutcome(unit: good.unit, trainingCount: 12, testCount: 6, fitSeconds: 0, predictSeconds: 0, threads: 1,
                         predictions: good.predictions, scores: ScoreMatrix(rows: 3, classCount: 6, values: good.scores!.values),
@@ -84,6 +89,27 @@ private func sampleIdentity(_ unit: WorkUnit = WorkUnit(algorithm: "softmax", ki
             #expect(throws: InconsistentOutcome.self) { try outcome.validate() }
             let bytes = try TaskFile.encode(TaskFile.Contents(identity: sampleIdentity(), outcome: outcome))
             #expect(throws: TaskFileError.self) { try TaskFile.decode(bytes) }
+        }
+    }
+
+    /// Hardening (docs/hardening.md): a confusion matrix whose counts overflow an Int when added
+    /// up stopped the process in `validate()` (`ConfusionMatrix.total`, Int's trapping `+`)
+    /// instead of being refused. The JSON below, framed as a task file, was the input.
+    @Test func confusionCountsThatOverflowWhenAddedAreRefused() throws {
+        func file(counts: String) -> [UInt8] {
+            let json = #"{"identity":{"algorithm":"softmax","data":[],"program":"0.1.0","seed":"1","settings":[],"#
+                + #""unit":{"algorithm":"softmax","kind":{"final":{}}}},"outcome":{"confusion":{"classCount":2,"counts":"#
+                + counts + #"},"diagnostics":{"facts":[],"maps":[],"series":[],"tables":[]},"fitSeconds":0,"#
+                + #""predictSeconds":0,"predictions":[0,1],"testCount":2,"threads":1,"trainingCount":2,"#
+                + #""unit":{"algorithm":"softmax","kind":{"final":{}}}}}"#
+            var bytes = TaskFile.magic + [1, 0, 0, 0]
+            bytes += (0 ..< 8).map { UInt8(truncatingIfNeeded: json.utf8.count >> (8 * $0)) } + Array(json.utf8)
+            return bytes + SHA256.digest(bytes)
+        }
+        #expect(try TaskFile.decode(file(counts: "[1,0,0,1]")).outcome.confusion?.total == 2)
+        // ConfusionMatrix's decoder refuses counts whose sum overflows (its `total` would trap).
+        #expect(throws: TaskFileError.self) {
+            try TaskFile.decode(file(counts: "[9223372036854775807,0,0,1]"))
         }
     }
 
@@ -121,6 +147,20 @@ private func sampleIdentity(_ unit: WorkUnit = WorkUnit(algorithm: "softmax", ki
         #expect(base.key.count == 32)
         #expect(Set(variants.map(\.key) + [base.key]).count == variants.count + 1)
         #expect(sampleIdentity().key == base.key, "the key is a function of the identity")
+    }
+}
+
+@Suite struct PlanRecordTests {
+    @Test func aShardCountBeyondTheLimitIsRefused() throws {
+        let store = TaskStore(out: TestData.temporaryDirectory())
+        let plan = StoredPlan(program: "p", algorithms: [StoredPlan.Algorithm(name: "softmax", settings: [])], folds: 0, repeats: 1, seed: 1,
+                              trainSize: nil, trainingCount: 10, fullTrainingCount: 10, testCount: 5, data: [], units: [])
+        try PlanRecord(plan: plan, command: "bench run", shard: Shard(index: 1, count: 2), dataDirectory: "d", jobs: 1).write(to: store)
+        #expect(try PlanRecord.read(from: store).shard == Shard(index: 1, count: 2))
+        let path = PlanRecord.path(in: store)
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\"count\" : 2", with: "\"count\" : 1000000000000")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: TaskFileError.self) { try PlanRecord.read(from: store) }
     }
 }
 

@@ -99,6 +99,44 @@ import Testing
         #expect(throws: GzipError.self) { try Gzip.decompress(compressed, limit: 5_000) }
     }
 
+    @Test func imagesFromBytesAreTheImagesOfTheFile() throws {
+        let file = IDXBytes.images(count: 2, height: 2, width: 3, pixels: Array(0 ..< 12))
+        let path = TestData.temporaryDirectory() + "/images-idx3-ubyte"
+        try Data(file).write(to: URL(fileURLWithPath: path))
+        let images = try IDXDataset.readImages(bytes: file, path: "x")
+        #expect(images == (try IDXDataset.readImages(path: path)))
+        #expect(images.count == 2 && images.bytes == Array(0 ..< 12))
+        #expect(throws: DataError.damaged(path: "x", reason: "has 1 dimensions, expected 3 (images: count, rows, columns)")) {
+            try IDXDataset.readImages(bytes: IDXBytes.labels([1, 2]), path: "x")
+        }
+    }
+
+    /// Found by the gzip fuzz target (docs/hardening.md): the size in the trailer sized the
+    /// first allocation, so these 97 bytes (the gzip of an 80-byte IDX file, with a trailer
+    /// claiming 4 GiB) allocated 4 GiB before zlib found the length wrong.
+    @Test func aTrailerClaimingGigabytesIsNotTrustedWithMemory() throws {
+        let bytes: [UInt8] = [
+            0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0x63, 0x60, 0xE0, 0x60, 0x66, 0x60, 0x60, 0x60, 0x81, 0xE1,
+            0x8D, 0x2F, 0xCC, 0x8C, 0x57, 0x1C, 0x60, 0x97, 0xBF, 0x79, 0x47, 0x53, 0x62, 0xD7, 0x1A, 0x79, 0x46, 0x4B, 0xD3, 0x8B,
+            0xD7, 0xD5, 0x0C, 0x16, 0xFC, 0x94, 0x11, 0xFC, 0xB3, 0x57, 0x95, 0xED, 0xC4, 0xE2, 0x45, 0x8B, 0x35, 0x95, 0x16, 0x5E,
+            0xD0, 0xE6, 0xBD, 0xF6, 0x87, 0x51, 0x71, 0xCF, 0x0D, 0x79, 0x65, 0x3E, 0xB1, 0xBD, 0xDF, 0xF8, 0x0C, 0x6E, 0x1D, 0xB5,
+            0x66, 0xBC, 0xFA, 0xDC, 0x5A, 0x73, 0xCD, 0x76, 0x00, 0xD9, 0x13, 0x2B, 0x0D, 0xFF, 0xFF, 0xFF, 0xFF,
+        ]
+        let before = peakResidentBytes()
+        #expect(throws: GzipError.self) { try Gzip.decompress(bytes) }
+        // 4 GiB would show in the peak whatever else runs beside this test.
+        #expect(peakResidentBytes() - before < 2 << 30)
+        // With its true size, the same stream inflates to the 80-byte file.
+        let honest = Array(bytes.dropLast(4)) + [80, 0, 0, 0]
+        #expect(try Gzip.decompress(honest).count == 80)
+    }
+
+    private func peakResidentBytes() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss * 1024
+    }
+
     private func expectDamaged(_ directory: String, mentioning parts: [String], sourceLocation: SourceLocation = #_sourceLocation) {
         do {
             _ = try IDXDataset.load(directory: directory)

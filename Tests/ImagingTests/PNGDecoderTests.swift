@@ -128,6 +128,23 @@ import Testing
         rejects(signature + header(2, 1, 8, 0) + PNGBytes.chunk("IDAT", PNGBytes.deflate([0, 0, 1])), "before IEND")
     }
 
+    /// Hardening (docs/hardening.md): these 68 bytes claim 8,000 × 8,000 16-bit RGBA pixels
+    /// with 11 bytes of image data, and the decoder allocated the 512 MB the header implies
+    /// before zlib found the data short. Deflate expands at most 1032:1, so the header is now
+    /// refused first; the most compressible image there is (black, 1009:1) still decodes.
+    @Test func imageDataTooShortForItsHeaderIsRefusedBeforeItsSizeIsAllocated() throws {
+        let bytes: [UInt8] = [
+            0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x1F, 0x40,
+            0x00, 0x00, 0x1F, 0x40, 0x10, 0x06, 0x00, 0x00, 0x00, 0x56, 0x61, 0x71, 0xB7, 0x00, 0x00, 0x00, 0x0B, 0x49, 0x44, 0x41,
+            0x54, 0x78, 0x9C, 0x63, 0x60, 0x80, 0x01, 0x00, 0x00, 0x0A, 0x00, 0x01, 0x7F, 0x80, 0x74, 0x5E, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+        ]
+        rejects(bytes, "cannot inflate to the 512008000 bytes")
+        let black = PNGBytes.Options(colourType: 0, bitDepth: 8)
+        let image = try PNGDecoder.decode(PNGBytes.encode(width: 1000, height: 1000, samples: [Int](repeating: 0, count: 1_000_000), black))
+        #expect(image.pixels.count == 1_000_000 && image.pixels.allSatisfy { $0 == 0 })
+    }
+
     @Test func theEncoderWritesWhatTheDecoderReads() throws {
         var generator = SplitMix64(seed: 9)
         let image = GreyImage(width: 17, height: 11, pixels: (0 ..< 17 * 11).map { _ in Float(generator.nextInt(below: 256)) / 255 })

@@ -106,4 +106,24 @@ import Testing
         }
         #expect(throws: ModelFileError.self) { try ModelFile.read(directory) }
     }
+
+    /// The bytes alone (what the model fuzz target feeds) go through the same checks as a file:
+    /// the checksum first, then the algorithm.
+    @Test func decodingBytesChecksAsLoadingDoes() {
+        let bytes = ModelFile.encode(archive, envelope: envelope)
+        do {
+            _ = try ModelFile.decode(bytes, path: "m.model", registry: [])
+            Issue.record("decoded a model of an unknown algorithm")
+        } catch {
+            #expect("\(error)".contains("'svm', which this program does not know"))
+        }
+        var damaged = bytes
+        damaged[20] ^= 1
+        do {
+            _ = try ModelFile.decode(damaged, path: "m.model", registry: [])
+            Issue.record("decoded a file that fails its checksum")
+        } catch {
+            #expect("\(error)".contains("fails its checksum"))
+        }
+    }
 }

@@ -11,6 +11,11 @@ public struct StoredPlan: Sendable, Equatable, Codable {
         public let name: String
         /// Every setting, in declaration order, as `[name, value]`.
         public let settings: [[String]]
+
+        public init(name: String, settings: [[String]]) {
+            self.name = name
+            self.settings = settings
+        }
     }
 
     public struct Unit: Sendable, Equatable, Codable {
@@ -104,7 +109,8 @@ public struct PlanRecord: Sendable, Equatable, Codable {
         let plan = record.plan
         guard plan.folds >= 0, plan.repeats >= 1, plan.trainingCount >= 0, plan.testCount >= 0, !plan.algorithms.isEmpty,
               plan.units.allSatisfy({ unit in plan.algorithms.contains { $0.name == unit.unit.algorithm } && unit.estimatedSeconds.isFinite }),
-              record.shard.map({ $0.count >= 1 && $0.index >= 1 && $0.index <= $0.count }) ?? true,
+              record.shard.map({ $0.count >= 1 && $0.count <= Shard.maximumCount && $0.index >= 1 && $0.index <= $0.count }) ?? true,
+              plan.units.count <= 10_000_000,
               Set(plan.units.map(\.key)).count == plan.units.count else {
             throw .damaged("its plan disagrees with itself (units of unknown algorithms, repeated keys, or negative counts)")
         }
