@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 
 /// Progress lines on standard error, each stamped with the time since the run started.
 ///
@@ -8,7 +7,7 @@ import Synchronization
 public final class ProgressLog: Sendable {
     private let start: DispatchTime
     private let enabled: Bool
-    private let lock = Mutex<Void>(())
+    private let lock = Locked<Void>(())
 
     /// A log that writes to standard error (or nothing, if `enabled` is false).
     public init(enabled: Bool = true) {

@@ -1,7 +1,6 @@
 import BenchCore
 import Dispatch
 import Foundation
-import Synchronization
 
 /// Progress of the units a process computes: units done of its total, elapsed time, and the
 /// time left, estimated from the units' estimated costs (``Classifier/estimatedSeconds(_:)``)
@@ -17,14 +16,14 @@ public final class RunProgress: Sendable {
     private let log: ProgressLog
     private let total: Int
     private let start = DispatchTime.now()
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// Progress over `total` units of this process, `reused` of them already stored, the
     /// others estimated to cost `estimatedSeconds` in all.
     public init(log: ProgressLog, total: Int, reused: Int, estimatedSeconds: Double) {
         self.log = log
         self.total = total
-        self.state = Mutex(State(reused: reused, costLeft: max(estimatedSeconds, 0)))
+        self.state = Locked(State(reused: reused, costLeft: max(estimatedSeconds, 0)))
     }
 
     /// Records `count` more units found in the store (a tuning round's, known only when the

@@ -1,7 +1,6 @@
 import Foundation
 import BenchCore
 import Dispatch
-import Synchronization
 
 /// A kernel support vector machine (C-SVC; Cortes and Vapnik, "Support-vector networks",
 /// Machine Learning 20, 1995), trained by SMO with second-order working-set selection
@@ -104,7 +103,7 @@ public struct KernelSVM: Classifier {
         let shared = OwnClassRows(images: sorted.count, slotWidth: present.map(sorted.count(of:)).max() ?? 1, budget: cacheBytes / 2)
         let budget = cacheBytes / 2 / concurrent
         let totalWork = problems.reduce(0.0) { $0 + work($1) }
-        let finished = Mutex<(count: Int, work: Double)>((0, 0))
+        let finished = Locked<(count: Int, work: Double)>((0, 0))
         context.report("\(problems.count) class pairs, \(sorted.count) images, \(concurrent) at a time, "
                        + "\(budget / 1_048_576) MiB of kernel rows each and \(cacheBytes / 2 / 1_048_576) MiB shared")
 

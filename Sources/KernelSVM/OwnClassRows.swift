@@ -1,4 +1,4 @@
-import Synchronization
+import BenchCore
 
 /// Kernel values between an image and every training image of its own class, K(x_i, X_c) for
 /// x_i in class c, shared by the pairs of classes that contain c.
@@ -21,7 +21,7 @@ final class OwnClassRows: @unchecked Sendable {
     let slotWidth: Int
     /// Slots held at most.
     let capacity: Int
-    private let lock = Mutex<Void>(())
+    private let lock = Locked<Void>(())
     private let storage: UnsafeMutablePointer<Float>
     private var slotOfImage: [Int32]
     private var imageInSlot: [Int32]

@@ -1,4 +1,4 @@
-import Synchronization
+import BenchCore
 
 /// Packing buffers kept between GEMM calls.
 ///
@@ -17,7 +17,7 @@ final class ScratchPool: Sendable {
         let count: Int
     }
 
-    private let blocks = Mutex<[Block]>([])
+    private let blocks = Locked<[Block]>([])
 
     /// Runs `body` with a buffer of at least `count` floats (contents undefined).
     func withBuffer<R>(count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {

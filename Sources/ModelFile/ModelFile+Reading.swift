@@ -3,7 +3,6 @@ import Dispatch
 import Foundation
 import IDXData
 import Imaging
-import Synchronization
 
 extension ModelFile {
     /// A model file's envelope and arrays, checked against the format.
@@ -31,7 +30,7 @@ extension ModelFile {
         // decoded; nothing decoded is returned before it matches. Decoding reads untrusted
         // bytes safely either way (every decoder checks what it uses), and a file that fails
         // its checksum is reported as such, whatever else its parsing found.
-        let checksum = Mutex<ModelFileError??>(nil)
+        let checksum = Locked<ModelFileError??>(nil)
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
             let result: ModelFileError?

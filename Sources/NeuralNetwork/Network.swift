@@ -1,6 +1,5 @@
 import BenchCore
 import Foundation
-import Synchronization
 
 /// A stack of layers ending in class scores, trained with softmax cross-entropy. All
 /// parameters live in one flat buffer (and all gradients in another), so the optimiser
@@ -150,7 +149,7 @@ public struct Network: Sendable {
 /// Workspaces handed to whichever thread runs the next chunk, so that each thread reuses
 /// warm buffers instead of faulting in new pages for every chunk.
 final class WorkspacePool: Sendable {
-    private let free = Mutex<[Workspace]>([])
+    private let free = Locked<[Workspace]>([])
 
     func take() -> Workspace { free.withLock { $0.popLast() } ?? Workspace() }
 

@@ -1,5 +1,4 @@
 import BenchCore
-import Synchronization
 
 /// A run's units with the identity (and so the store key) and estimated cost of each.
 struct PlannedRun: Sendable {
@@ -62,7 +61,7 @@ struct PlannedRun: Sendable {
 
 /// The first error of a store write made on a worker thread, raised after the workers finish.
 final class StoreFailure: Sendable {
-    private let first = Mutex<OutputError?>(nil)
+    private let first = Locked<OutputError?>(nil)
     func record(_ error: OutputError) { first.withLock { if $0 == nil { $0 = error } } }
     var error: OutputError? { first.withLock { $0 } }
 }

@@ -75,7 +75,7 @@ public struct TaskStore: Sendable {
 
 /// Seconds a store spent reading and writing, and how many files.
 public final class StoreClock: Sendable {
-    private let totals = Mutex<(reads: Int, readSeconds: Double, writes: Int, writeSeconds: Double)>((0, 0, 0, 0))
+    private let totals = Locked<(reads: Int, readSeconds: Double, writes: Int, writeSeconds: Double)>((0, 0, 0, 0))
 
     func add(read seconds: Double) { totals.withLock { $0.reads += 1; $0.readSeconds += seconds } }
     func add(written seconds: Double) { totals.withLock { $0.writes += 1; $0.writeSeconds += seconds } }
