@@ -134,17 +134,15 @@ public enum BenchRun {
         }
 
         let environment = request.environment
-        var run = RunInfo(
-            command: request.command, seed: request.seed, folds: request.folds, jobs: request.jobs,
-            trainingCount: training.count, fullTrainingCount: full.count, testCount: dataset.test.count,
-            dataDirectory: request.dataDirectory, dataFiles: dataset.files.map { ($0.path, $0.sha256, $0.verified) },
-            version: environment.version, commit: environment.commit, machine: environment.machine, cores: environment.cores,
-            operatingSystem: environment.operatingSystem, date: environment.date)
-        run.repeats = request.folds > 0 ? request.repeats : 1
-        let checksums = dataset.files.map { ModelFile.DataChecksum(file: ($0.path as NSString).lastPathComponent, sha256: $0.sha256) }
+        let run = RunInfo(command: request.command, seed: request.seed, folds: request.folds,
+                          repeats: request.folds > 0 ? request.repeats : 1, jobs: request.jobs, trainingCount: training.count,
+                          fullTrainingCount: full.count, testCount: dataset.test.count, dataDirectory: request.dataDirectory,
+                          data: dataset, environment: environment)
+        let data = DataFileChecksum.of(dataset)
+        let checksums = data.map { ModelFile.DataChecksum(file: $0.file, sha256: $0.sha256) }
         let planned = PlannedRun(classifiers: request.classifiers, folds: request.folds, repeats: run.repeats, seed: request.seed,
                                  subsample: subsample, training: training, full: full, test: dataset.test,
-                                 data: checksums.map { DataFileChecksum(file: $0.file, sha256: $0.sha256) }, program: environment.program)
+                                 data: data, program: environment.program)
         let store = TaskStore(out: request.out)
         do {
             try PlanRecord(plan: planned.stored, command: request.command, shard: request.shard,

@@ -1,3 +1,5 @@
+import IDXData
+
 /// Where and how a run happened, for every report it writes.
 public struct RunInfo: Sendable {
     /// The command line as typed.
@@ -42,5 +44,18 @@ public struct RunInfo: Sendable {
         self.cores = cores
         self.operatingSystem = operatingSystem
         self.date = date
+    }
+}
+
+extension RunInfo {
+    /// The record of a run on `data`'s files, on the program and machine `environment` describes.
+    init(command: String, seed: UInt64, folds: Int, repeats: Int, jobs: Int, trainingCount: Int, fullTrainingCount: Int,
+         testCount: Int, dataDirectory: String, data: IDXDataset, environment: RunEnvironment) {
+        self.init(command: command, seed: seed, folds: folds, jobs: jobs, trainingCount: trainingCount,
+                  fullTrainingCount: fullTrainingCount, testCount: testCount, dataDirectory: dataDirectory,
+                  dataFiles: data.files.map { ($0.path, $0.sha256, $0.verified) }, version: environment.version,
+                  commit: environment.commit, machine: environment.machine, cores: environment.cores,
+                  operatingSystem: environment.operatingSystem, date: environment.date)
+        self.repeats = repeats
     }
 }

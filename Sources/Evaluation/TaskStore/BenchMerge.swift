@@ -72,8 +72,7 @@ public enum BenchMerge {
         } catch {
             throw .data(error)
         }
-        let found = dataset.files.map { DataFileChecksum(file: ($0.path as NSString).lastPathComponent, sha256: $0.sha256) }
-        guard found == record.plan.data else {
+        guard DataFileChecksum.of(dataset) == record.plan.data else {
             throw .mismatch("\(dataDirectory): its files are not the ones the run used (SHA-256 differs); give the run's data with '--data DIR'.")
         }
 
@@ -118,15 +117,10 @@ public enum BenchMerge {
             throw .output("\(error)")
         }
 
-        let environment = request.environment
-        var run = RunInfo(
-            command: request.command, seed: UInt64(record.plan.seed) ?? 0, folds: record.plan.folds, jobs: record.jobs,
-            trainingCount: record.plan.trainingCount, fullTrainingCount: record.plan.fullTrainingCount,
-            testCount: record.plan.testCount, dataDirectory: dataDirectory,
-            dataFiles: dataset.files.map { ($0.path, $0.sha256, $0.verified) }, version: environment.version,
-            commit: environment.commit, machine: environment.machine, cores: environment.cores,
-            operatingSystem: environment.operatingSystem, date: environment.date)
-        run.repeats = record.plan.repeats
+        let run = RunInfo(command: request.command, seed: UInt64(record.plan.seed) ?? 0, folds: record.plan.folds,
+                          repeats: record.plan.repeats, jobs: record.jobs, trainingCount: record.plan.trainingCount,
+                          fullTrainingCount: record.plan.fullTrainingCount, testCount: record.plan.testCount,
+                          dataDirectory: dataDirectory, data: dataset, environment: request.environment)
         var reports: [AlgorithmReport] = []
         var failures: [(algorithm: String, error: String)] = []
         var wallSeconds: [String: Double] = [:]

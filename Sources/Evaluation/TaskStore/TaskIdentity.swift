@@ -55,4 +55,9 @@ public struct DataFileChecksum: Sendable, Equatable, Codable {
         self.file = file
         self.sha256 = sha256
     }
+
+    /// The checksums of the files `dataset` was read from, in their order.
+    static func of(_ dataset: IDXDataset) -> [DataFileChecksum] {
+        dataset.files.map { DataFileChecksum(file: ($0.path as NSString).lastPathComponent, sha256: $0.sha256) }
+    }
 }

@@ -101,7 +101,7 @@ public enum BenchTune {
         if !request.mergeOnly {
             do { try TuneRecord(request).write(to: store) } catch { throw .output("\(error)") }
         }
-        let data = dataset.files.map { DataFileChecksum(file: ($0.path as NSString).lastPathComponent, sha256: $0.sha256) }
+        let data = DataFileChecksum.of(dataset)
         let held = training.count / request.folds
         let foldTraining = training.count - held
         let pixels = training.images.height * training.images.width
@@ -225,13 +225,9 @@ public enum BenchTune {
         }
         guard var finalOutcome = final else { throw .output("no final unit") }
 
-        var run = RunInfo(
-            command: request.command, seed: request.seed, folds: request.folds, jobs: request.jobs,
-            trainingCount: training.count, fullTrainingCount: dataset.training.count, testCount: dataset.test.count,
-            dataDirectory: request.dataDirectory, dataFiles: dataset.files.map { ($0.path, $0.sha256, $0.verified) },
-            version: request.environment.version, commit: request.environment.commit, machine: request.environment.machine,
-            cores: request.environment.cores, operatingSystem: request.environment.operatingSystem, date: request.environment.date)
-        run.repeats = 1
+        let run = RunInfo(command: request.command, seed: request.seed, folds: request.folds, repeats: 1, jobs: request.jobs,
+                          trainingCount: training.count, fullTrainingCount: dataset.training.count, testCount: dataset.test.count,
+                          dataDirectory: request.dataDirectory, data: dataset, environment: request.environment)
         let directory = ((request.out as NSString).appendingPathComponent("tuned") as NSString).appendingPathComponent(name)
         if let models = request.models, let saved = finalOutcome.savedModel {
             let path = (models as NSString).appendingPathComponent("\(name)-tuned.model")
