@@ -55,7 +55,7 @@ let package = Package(
         /// Option parsing, the classifier registry and the run that ties everything together.
         .target(
             name: "BenchCLI",
-            dependencies: ["BenchCore", "IDXData", "Imaging", "ModelFile", "Evaluation", "LinearAlgebra", "SoftmaxRegression", "KNearestNeighbors", "RandomForest", "ConvolutionalNetwork", "MultilayerPerceptron", "KernelSVM"],
+            dependencies: ["BenchCore", "IDXData", "Imaging", "ModelFile", "Evaluation", "LinearAlgebra", "SoftmaxRegression", "KNearestNeighbors", "RandomForest", "ConvolutionalNetwork", "MultilayerPerceptron", "KernelSVM", "NeuralNetwork"],
             swiftSettings: optimised),
 
         // MARK: - Tests

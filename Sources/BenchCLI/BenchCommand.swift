@@ -18,6 +18,7 @@ public enum BenchCommand {
         ("compare", "Compare two results directories: accuracy changes with their significance, time ratios."),
         ("list", "List the algorithms and their hyperparameters."),
         ("kernels", "Measure the matrix-multiply kernel in GFLOP/s."),
+        ("profile", "Time each layer of a network's training step."),
         ("help", "Show the help of a subcommand."),
     ]
 
@@ -34,6 +35,7 @@ public enum BenchCommand {
         case "compare": return CompareCommand.main(rest)
         case "list": return ListCommand.main(rest)
         case "kernels": return KernelsCommand.main(rest)
+        case "profile": return ProfileCommand.main(rest)
         case "help":
             guard let topic = rest.first else { print(overview, terminator: ""); return ExitStatus.success }
             guard subcommands.contains(where: { $0.name == topic }), topic != "help" else {

@@ -41,3 +41,79 @@ extension FeatureMatrix {
         }
     }
 }
+
+/// The same selections made straight from an image set's stored form, so that images kept as
+/// bytes are never turned into a full float copy only to be cut down (each gives exactly the
+/// values of the same call on ``ImageSet/features``).
+extension ImageSet {
+    /// The pixels that are nonzero in at least one image, in increasing order.
+    public func activeColumns() -> [Int] {
+        guard let bytes else { return features.activeColumns() }
+        let columns = pixelCount
+        var used = [Bool](repeating: false, count: columns)
+        bytes.withUnsafeBufferPointer { values in
+            for r in 0 ..< count {
+                for j in 0 ..< columns where values[r * columns + j] != 0 { used[j] = true }
+            }
+        }
+        return used.indices.filter { used[$0] }
+    }
+
+    /// `features.rows(at: rows).selecting(columns: columns)`: the images at `rows` (all, in
+    /// order, when nil), only the pixels `columns`, as features.
+    public func features(rows: [Int]? = nil, columns chosen: [Int]) -> FeatureMatrix {
+        guard let bytes else {
+            let all = features
+            return (rows.map { all.rows(at: $0) } ?? all).selecting(columns: chosen)
+        }
+        let columns = pixelCount, width = chosen.count
+        let order = rows ?? Array(0 ..< count)
+        let selected = [Float](unsafeUninitializedCapacity: order.count * width) { out, initialized in
+            bytes.withUnsafeBufferPointer { source in
+                for (r, image) in order.enumerated() {
+                    let row = source.baseAddress! + image * columns
+                    for (c, j) in chosen.enumerated() { out[r * width + c] = Float(row[j]) / 255 }
+                }
+            }
+            initialized = order.count * width
+        }
+        return FeatureMatrix(rows: order.count, columns: width, values: selected)
+    }
+
+    /// ‖image‖² of every image, over every pixel (as `features.squaredRowNorms()`).
+    public func squaredNorms() -> [Float] {
+        guard let bytes else { return features.squaredRowNorms() }
+        let columns = pixelCount
+        return bytes.withUnsafeBufferPointer { values in
+            (0 ..< count).map { r in
+                var sum: Float = 0
+                for j in 0 ..< columns {
+                    let x = Float(values[r * columns + j]) / 255
+                    sum += x * x
+                }
+                return sum
+            }
+        }
+    }
+}
+
+extension ImageSet {
+    /// Writes the features of images `range`, each value v as (v − shift) · scale, row after
+    /// row into `destination` (`range.count × pixelCount` floats): a batch in the form a
+    /// network reads, without a float copy of the whole set. With the defaults it writes
+    /// exactly ``features``' values.
+    public func copyFeatures(_ range: Range<Int>, into destination: UnsafeMutablePointer<Float>,
+                             shift: Float = 0, scale: Float = 1) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "ImageSet: images \(range) of \(count)")
+        let pixels = pixelCount, total = range.count * pixels, first = range.lowerBound * pixels
+        if let bytes {
+            bytes.withUnsafeBufferPointer { source in
+                for i in 0 ..< total { destination[i] = (Float(source[first + i]) / 255 - shift) * scale }
+            }
+        } else {
+            features.values.withUnsafeBufferPointer { source in
+                for i in 0 ..< total { destination[i] = (source[first + i] - shift) * scale }
+            }
+        }
+    }
+}

@@ -1,29 +1,54 @@
-/// A batch of images as features, with their raw bytes when the source held bytes.
+/// A batch of images, kept once, in the form their source held: bytes (0–255) for MNIST's IDX
+/// files and decoded image files, floats for anything else.
+///
+/// Why once: a float copy beside the bytes quadruples the memory of every training set and of
+/// every fold cut from it (MNIST's training images are 47 MB as bytes, 188 MB as floats), and
+/// most algorithms build their own working form anyway (k-NN and the SVM select the columns
+/// with ink, the forest reads bytes, the networks standardise). ``features`` turns bytes into
+/// floats when it is read, so an algorithm reads it once per fit or prediction.
 public struct ImageSet: Sendable, Equatable {
     /// Image height in pixels.
     public let height: Int
     /// Image width in pixels.
     public let width: Int
-    /// One row per image, `height * width` columns, pixels scaled to 0–1.
-    public let features: FeatureMatrix
-    /// The same pixels as stored in the file (0–255), row-major, or `nil` when the file
-    /// held another element type.
-    public let bytes: [UInt8]?
-
     /// Number of images.
-    public var count: Int { features.rows }
+    public let count: Int
+    private let storage: Storage
+
+    private enum Storage: Sendable, Equatable {
+        case bytes([UInt8])
+        case floats(FeatureMatrix)
+    }
+
     /// Pixels per image.
     public var pixelCount: Int { height * width }
 
-    /// Images from raw bytes; features are the bytes divided by 255.
+    /// One row per image, `height * width` columns, pixels scaled to 0–1 (a byte b is b / 255).
+    ///
+    /// - Complexity: O(count · pixelCount) and a new array of that many floats when the images
+    ///   are bytes: read it once, not in a loop.
+    public var features: FeatureMatrix {
+        switch storage {
+        case .floats(let matrix): return matrix
+        case .bytes(let bytes): return FeatureMatrix(rows: count, columns: pixelCount, values: bytes.map { Float($0) / 255 })
+        }
+    }
+
+    /// The pixels as stored in the file (0–255), row-major, or `nil` when the source held
+    /// another element type.
+    public var bytes: [UInt8]? {
+        if case .bytes(let bytes) = storage { return bytes }
+        return nil
+    }
+
+    /// Images from raw bytes; ``features`` are the bytes divided by 255.
     public init(height: Int, width: Int, bytes: [UInt8]) {
         let pixels = height * width
         precondition(pixels > 0 && bytes.count % pixels == 0, "ImageSet: bytes do not fill whole images")
         self.height = height
         self.width = width
-        self.bytes = bytes
-        self.features = FeatureMatrix(
-            rows: bytes.count / pixels, columns: pixels, values: bytes.map { Float($0) / 255 })
+        self.count = bytes.count / pixels
+        self.storage = .bytes(bytes)
     }
 
     /// Images from real-valued features (no byte view).
@@ -31,21 +56,16 @@ public struct ImageSet: Sendable, Equatable {
         precondition(features.columns == height * width, "ImageSet: features do not match the image size")
         self.height = height
         self.width = width
-        self.bytes = nil
-        self.features = features
+        self.count = features.rows
+        self.storage = .floats(features)
     }
 
-    private init(height: Int, width: Int, features: FeatureMatrix, bytes: [UInt8]?) {
-        self.height = height
-        self.width = width
-        self.features = features
-        self.bytes = bytes
-    }
-
-    /// The images at `indices`, in that order.
+    /// The images at `indices`, in that order, in the same form as these.
     public func subset(_ indices: [Int]) -> ImageSet {
-        ImageSet(height: height, width: width, features: features.rows(at: indices),
-                 bytes: bytes.map { gatherRows($0, pixelCount, indices) })
+        switch storage {
+        case .bytes(let bytes): return ImageSet(height: height, width: width, bytes: gatherRows(bytes, pixelCount, indices))
+        case .floats(let matrix): return ImageSet(height: height, width: width, features: matrix.rows(at: indices))
+        }
     }
 }
 

@@ -7,7 +7,7 @@ import NeuralNetwork
 /// project brief's, and the PyTorch twin's): conv 32@3×3 → ReLU → max-pool 2×2 → conv 64@3×3
 /// → ReLU → max-pool 2×2 → dense 128 → ReLU → dense 10, softmax cross-entropy. The input
 /// size is read from the data.
-public struct ConvNet: Classifier {
+public struct ConvNet: NetworkClassifier {
     public static let name = "cnn"
     public static let title = "Convolutional network"
     public static let hyperparameters: [Hyperparameter] = [

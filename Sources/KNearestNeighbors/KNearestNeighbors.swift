@@ -64,8 +64,8 @@ public struct KNearestNeighbors: Classifier {
         }
         // Pixels that are zero in every training image add the same q_j² to all of a query's
         // distances, so they cannot change its neighbours: leave them out (on MNIST, 67 of 784).
-        let active = training.images.features.activeColumns()
-        let features = training.images.features.selecting(columns: active)
+        let active = training.images.activeColumns()
+        let features = training.images.features(columns: active)
         let bound = projection > 0 && projection < features.columns
             ? ProjectionBound(features, dimensions: projection, seed: seed, threads: context.threads) : nil
         let model = NearestNeighborsModel(images: features, bound: bound, activeColumns: active,

@@ -85,7 +85,7 @@ public struct NearestNeighborsModel: FittedClassifier {
     /// Labels by majority vote (ties to the class of the nearest member) and vote fractions.
     /// For the bounded search, the diagnostics count the exact distances computed.
     public func classify(_ images: ImageSet, context: ExecutionContext) -> Prediction {
-        let found = searchNeighbours(of: images.features, context: context)
+        let found = searchNeighbours(of: images, context: context)
         var labels: [Int] = []
         labels.reserveCapacity(images.count)
         var fractions = [Float](repeating: 0, count: images.count * classCount)
@@ -108,28 +108,30 @@ public struct NearestNeighborsModel: FittedClassifier {
 
     /// The k nearest training images of every query, nearest first (ties: lower index first).
     public func neighbours(of images: FeatureMatrix, context: ExecutionContext) -> [[Neighbour]] {
-        searchNeighbours(of: images, context: context).neighbours
+        searchNeighbours(of: ImageSet(height: inputHeight, width: inputWidth, features: images), context: context).neighbours
     }
 
     /// The k nearest training images of every query, and how many exact distances the bounded
     /// search computed (0 for the plain search). Query blocks run in parallel, each with its own
     /// single-threaded GEMM, so each query's neighbours are found by the same arithmetic for
     /// any thread count.
-    func searchNeighbours(of images: FeatureMatrix, context: ExecutionContext) -> (neighbours: [[Neighbour]], exactDistances: Int) {
-        precondition(images.columns == inputColumns, "knn: model has \(inputColumns) features, images have \(images.columns)")
-        let queries = images.selecting(columns: activeColumns)
+    func searchNeighbours(of images: ImageSet, context: ExecutionContext) -> (neighbours: [[Neighbour]], exactDistances: Int) {
+        precondition(images.pixelCount == inputColumns, "knn: model has \(inputColumns) features, images have \(images.pixelCount)")
         // Ink where no training image has any adds the same to all of a query's distances:
         // the plain search adds ‖q‖² over every pixel, the bounded one Σ q_j² over those pixels.
-        let queryNorms = images.squaredRowNorms()
+        let queryNorms = images.squaredNorms()
         let activeSet = Set(activeColumns)
-        let inactive = (0 ..< images.columns).filter { !activeSet.contains($0) }
-        let inactiveNorms = (0 ..< images.rows).map { q in inactive.reduce(Float(0)) { $0 + images[q, $1] * images[q, $1] } }
-        let blocks = (queries.rows + queryBlock - 1) / queryBlock
-        let perBlock = queries.values.withUnsafeBufferPointer { values in
-            let shared = SharedReads(values)
-            return parallelMap(blocks, threads: context.threads) { block -> (neighbours: [[Neighbour]], exactDistances: Int) in
-                let first = block * queryBlock, count = min(queryBlock, queries.rows - first)
-                let start = shared.buffer.baseAddress! + first * queries.columns
+        let inactive = (0 ..< images.pixelCount).filter { !activeSet.contains($0) }
+        let inactiveNorms = images.features(columns: inactive).squaredRowNorms()
+        let blocks = (images.count + queryBlock - 1) / queryBlock
+        let perBlock = parallelMap(blocks, threads: context.threads) { block -> (neighbours: [[Neighbour]], exactDistances: Int) in
+            let first = block * queryBlock, count = min(queryBlock, images.count - first)
+            // Each block's queries, active pixels only, as floats: the whole query set is never
+            // copied (30,000 held-out images would be 86 MB of floats per fold).
+            let queries = images.features(rows: Array(first ..< first + count), columns: activeColumns).values
+            // (Training images without any ink leave no active pixel: a pointer is still needed.)
+            return (queries.isEmpty ? [0] : queries).withUnsafeBufferPointer { values in
+                let start = values.baseAddress!
                 switch search {
                 case .plain: return (nearest(queries: start, count: count, norms: queryNorms[first ..< first + count]), 0)
                 case .bounded(let bound):

@@ -35,9 +35,9 @@ struct ClassSortedTraining: Sendable {
         var starts = [0]
         for c in 0 ..< classes { starts.append(starts[c] + labels.count { $0 == c }) }
         classStart = starts
-        activeColumns = training.images.features.activeColumns()
+        activeColumns = training.images.activeColumns()
         inputColumns = training.images.pixelCount
-        features = training.images.features.rows(at: order).selecting(columns: activeColumns)
+        features = training.images.features(rows: order, columns: activeColumns)
         squaredNorms = features.squaredRowNorms()
 
         // Columns of the packed operand: each class's images, then zeros up to a multiple of 16.

@@ -111,10 +111,10 @@ public struct SVMModel: FittedClassifier {
     public func decisionValues(_ images: ImageSet, context: ExecutionContext) -> [[Float]] {
         precondition(images.pixelCount == inputHeight * inputWidth,
                      "svm: model has \(inputHeight * inputWidth) features, images have \(images.pixelCount)")
-        let queries = images.features.selecting(columns: activeColumns)
+        let queries = images.features(columns: activeColumns)
         // ‖x‖² over every pixel: a query may have ink where no training image has any, and for
         // the RBF kernel that ink is part of its distance to every support vector.
-        let norms = images.features.squaredRowNorms()
+        let norms = images.squaredNorms()
         let blocks = (queries.rows + queryBlock - 1) / queryBlock
         return queries.values.withUnsafeBufferPointer { values in
             let shared = SharedReads(values)

@@ -1,13 +1,14 @@
 /// The register tile: C[0..<6, 0..<16] = β·C + Σₖ a[k, 0..<6] ⊗ b[k, 0..<16] over `depth` values
 /// of k (β = 0 writes C without reading it, so old NaNs do not survive).
 ///
-/// `a` is a packed 6-row panel (6 floats per k), `b` a packed 16-column sliver (two vectors
-/// per k). Twelve `SIMD8<Float>` accumulators hold the tile for the whole loop, so every
+/// `a` is a 6-row panel: row i's value at step k is `a[i · rowStride + k · depthStride]`, so
+/// the same kernel reads a packed panel (1, 6), a row-major A where it lies (lda, 1) and a
+/// transposed one (1, lda). `b` is a packed 16-column sliver (two vectors per k). Twelve `SIMD8<Float>` accumulators hold the tile for the whole loop, so every
 /// iteration is 2 vector loads, 6 broadcasts and 12 fused multiply-adds. The sum over k runs
 /// in order from zero and is then added to C, so its value does not depend on how C was tiled.
 /// `rows` and `columns` (at most 6 and 16) say how much of the tile is inside C.
 @inline(__always)
-func microKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+func microKernel(depth: Int, a: UnsafePointer<Float>, rowStride: Int, depthStride: Int, b: UnsafePointer<Float>,
                  c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, beta: Float) {
     var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
     var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
@@ -16,22 +17,26 @@ func microKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     var c40 = SIMD8<Float>(), c41 = SIMD8<Float>()
     var c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
     let bv = UnsafeRawPointer(b).assumingMemoryBound(to: SIMD8<Float>.self)
-    var pa = a
+    // Callers pass the strides as literals where they can, so that inlining specialises the
+    // loop (the packed case compiles to six loads at constant offsets).
+    let (a0, a1, a2) = (a, a + rowStride, a + 2 &* rowStride)
+    let (a3, a4, a5) = (a + 3 &* rowStride, a + 4 &* rowStride, a + 5 &* rowStride)
+    var offset = 0
     for k in 0 ..< depth {
         let b0 = bv[2 * k], b1 = bv[2 * k + 1]
-        var s = SIMD8<Float>(repeating: pa[0])
+        var s = SIMD8<Float>(repeating: a0[offset])
         c00.addProduct(s, b0); c01.addProduct(s, b1)
-        s = SIMD8<Float>(repeating: pa[1])
+        s = SIMD8<Float>(repeating: a1[offset])
         c10.addProduct(s, b0); c11.addProduct(s, b1)
-        s = SIMD8<Float>(repeating: pa[2])
+        s = SIMD8<Float>(repeating: a2[offset])
         c20.addProduct(s, b0); c21.addProduct(s, b1)
-        s = SIMD8<Float>(repeating: pa[3])
+        s = SIMD8<Float>(repeating: a3[offset])
         c30.addProduct(s, b0); c31.addProduct(s, b1)
-        s = SIMD8<Float>(repeating: pa[4])
+        s = SIMD8<Float>(repeating: a4[offset])
         c40.addProduct(s, b0); c41.addProduct(s, b1)
-        s = SIMD8<Float>(repeating: pa[5])
+        s = SIMD8<Float>(repeating: a5[offset])
         c50.addProduct(s, b0); c51.addProduct(s, b1)
-        pa += 6
+        offset &+= depthStride
     }
     if rows == 6 && columns == 16 {
         update(c, c00, c01, beta); update(c + ldc, c10, c11, beta); update(c + 2 * ldc, c20, c21, beta)

@@ -12,9 +12,27 @@ public enum GEMMBlocking {
     public static let mr = 6
     /// Columns of the register tile: two `SIMD8<Float>`.
     public static let nr = 16
-    /// Depth of one k block: a 6 × 256 sliver of A (6 KB) and a 256 × 16 sliver of B (16 KB)
-    /// stay in the L1 cache while a register tile is computed.
+    /// The deepest k block: a 6 × 256 sliver of A (6 KB) and a 256 × 16 sliver of B (16 KB)
+    /// stay in the L1 cache while a register tile is computed. A depth is cut into
+    /// ⌈depth / kc⌉ blocks of equal size (``kBlock(_:depth:)``), not into blocks of kc and a
+    /// remainder: a convolution's 288 is two blocks of 144, not 256 and a 32 that would load
+    /// and store C's tile for only 32 steps. (384 and 192 measured no better: docs/gemm.md.)
     public static let kc = 256
+    /// When A needs no scaling and C has at most this many columns, the kernel reads A where it
+    /// lies instead of packing it: with few columns, each value of A is used too few times
+    /// (n / 16 register tiles) to repay copying it.
+    public static let unpackedColumns = 512
+
+    /// How many k blocks a product of depth `depth` has.
+    @inline(__always)
+    public static func kBlocks(depth: Int) -> Int { max(1, (depth + kc - 1) / kc) }
+
+    /// The values of k in block `p` of a depth `depth`: blocks of equal size (±1), in order.
+    @inline(__always)
+    public static func kBlock(_ p: Int, depth: Int) -> Range<Int> {
+        let blocks = kBlocks(depth: depth)
+        return p * depth / blocks ..< (p + 1) * depth / blocks
+    }
     /// Rows of one A block (packed: mc × kc floats, 120 KB, held in the L2 cache).
     public static let mc = 120
     /// Columns of one packed B block (kc × nc floats, 2 MB, streamed from L3).
@@ -39,18 +57,17 @@ public final class PackedRightOperand: @unchecked Sendable {
 
     /// Packs `b` (`depth × columns` as used), using up to `threads` threads.
     public init(_ b: MatrixOperand, threads: Int = 1) {
-        let nr = GEMMBlocking.nr, kc = GEMMBlocking.kc
+        let nr = GEMMBlocking.nr
         depth = b.rows
         columns = b.columns
         panels = (b.columns + nr - 1) / nr
         count = max(1, panels * nr * b.rows)
         storage = UnsafeMutablePointer<Float>.allocate(capacity: count)
         let destination = DisjointWrites(UnsafeMutableBufferPointer(start: storage, count: count))
-        let kBlocks = (depth + kc - 1) / kc
         let depth = self.depth, columns = self.columns, panels = self.panels
-        for p in 0 ..< kBlocks {
-            let k0 = p * kc, depthHere = min(kc, depth - k0)
-            packRight(b, depth: k0, depthHere, columns: 0, columns, into: destination.buffer.baseAddress!
+        for p in 0 ..< GEMMBlocking.kBlocks(depth: depth) {
+            let block = GEMMBlocking.kBlock(p, depth: depth)
+            packRight(b, depth: block.lowerBound, block.count, columns: 0, columns, into: destination.buffer.baseAddress!
                       + PackedRightOperand.offset(kBlock: p, panel: 0, depth: depth, panels: panels), threads: threads)
         }
     }
@@ -60,8 +77,8 @@ public final class PackedRightOperand: @unchecked Sendable {
     /// Where the sliver of k block `p` and panel `q` starts.
     @inline(__always)
     static func offset(kBlock p: Int, panel q: Int, depth: Int, panels: Int) -> Int {
-        let kc = GEMMBlocking.kc, nr = GEMMBlocking.nr
-        return p * kc * panels * nr + q * min(kc, depth - p * kc) * nr
+        let nr = GEMMBlocking.nr, block = GEMMBlocking.kBlock(p, depth: depth)
+        return block.lowerBound * panels * nr + q * block.count * nr
     }
 
     /// Bytes held.

@@ -9,8 +9,9 @@ import BenchCore
 /// 6 × 16 register kernel computes C's tiles. Work items are (row block, column chunk) pairs,
 /// handed to the threads from a shared counter.
 ///
-/// Deterministic: each element of C is β·C plus its k blocks (256 wide) added in order, each
-/// block summed in order in registers, whatever the tiling and the number of threads.
+/// Deterministic: each element of C is β·C plus its k blocks (``GEMMBlocking/kBlock(_:depth:)``,
+/// fixed by the depth alone) added in order, each block summed in order in registers, whatever
+/// the tiling, the number of threads and whether A was packed.
 /// - Complexity: 2·m·n·k floating-point operations; extra memory `kc · nc` floats for B's
 ///   block and `mc · kc` floats per work item for A's rows.
 public func sgemm(_ a: MatrixOperand, _ b: MatrixOperand, into c: MatrixDestination,
@@ -21,13 +22,14 @@ public func sgemm(_ a: MatrixOperand, _ b: MatrixOperand, into c: MatrixDestinat
     guard m > 0 && n > 0 else { return }
     guard depth > 0 else { return scale(c, by: beta) }
     let threads = effectiveThreads(m, n, depth, threads)
-    let (kc, nr, nc) = (GEMMBlocking.kc, GEMMBlocking.nr, GEMMBlocking.nc)
+    let (nr, nc) = (GEMMBlocking.nr, GEMMBlocking.nc)
     ScratchPool.shared.withBuffer(count: depth * ((min(nc, n) + nr - 1) / nr * nr)) { buffer in
         for j0 in stride(from: 0, to: n, by: nc) {
             let columns = min(nc, n - j0)
             let panels = (columns + nr - 1) / nr
-            for (p, k0) in stride(from: 0, to: depth, by: kc).enumerated() {
-                packRight(b, depth: k0, min(kc, depth - k0), columns: j0, columns,
+            for p in 0 ..< GEMMBlocking.kBlocks(depth: depth) {
+                let block = GEMMBlocking.kBlock(p, depth: depth)
+                packRight(b, depth: block.lowerBound, block.count, columns: j0, columns,
                           into: buffer + PackedRightOperand.offset(kBlock: p, panel: 0, depth: depth, panels: panels), threads: threads)
             }
             multiplyBlock(a, packed: buffer, panels: panels, firstPanel: 0, columns: j0, columns, into: c,
@@ -77,6 +79,9 @@ private func scale(_ c: MatrixDestination, by beta: Float) {
 private func multiplyBlock(_ a: MatrixOperand, packed: UnsafePointer<Float>, panels: Int, firstPanel: Int,
                            columns j0: Int, _ columns: Int, into c: MatrixDestination, alpha: Float, beta: Float, threads: Int) {
     let (mr, nr, kc, mc, chunk) = (GEMMBlocking.mr, GEMMBlocking.nr, GEMMBlocking.kc, GEMMBlocking.mc, GEMMBlocking.chunk)
+    // A read where it lies (no packing) when it needs no scaling and C is narrow; its last,
+    // partial 6-row panel is still packed (zero-padded), so the kernel never reads past A.
+    let unpacked = alpha == 1 && columns <= GEMMBlocking.unpackedColumns
     let (m, depth) = (a.rows, a.columns)
     // Row blocks of at most mc rows, as many as a multiple of the thread count, with the
     // 6-row panels shared out evenly, so that the work divides evenly between threads. The
@@ -90,21 +95,40 @@ private func multiplyBlock(_ a: MatrixOperand, packed: UnsafePointer<Float>, pan
         let i0 = block * rowPanels / rowBlocks * mr
         let rows = min((block + 1) * rowPanels / rowBlocks * mr, m) - i0
         let chunkStart = part * chunk, chunkEnd = min(chunkStart + chunk, columns)
-        ScratchPool.shared.withBuffer(count: (rows + mr - 1) / mr * mr * kc) { packedA in
-            for (p, k0) in stride(from: 0, to: depth, by: kc).enumerated() {
-                let depthHere = min(kc, depth - k0)
-                packLeft(a, rows: i0, count: rows, depth: k0, depthHere, alpha: alpha, into: packedA)
+        let fullPanels = unpacked ? rows / mr : 0
+        ScratchPool.shared.withBuffer(count: (rows - fullPanels * mr + mr - 1) / mr * mr * kc) { packedA in
+            for p in 0 ..< GEMMBlocking.kBlocks(depth: depth) {
+                let block = GEMMBlocking.kBlock(p, depth: depth)
+                let (k0, depthHere) = (block.lowerBound, block.count)
+                if fullPanels * mr < rows {
+                    packLeft(a, rows: i0 + fullPanels * mr, count: rows - fullPanels * mr, depth: k0, depthHere, alpha: alpha, into: packedA)
+                }
                 let tileBeta = p == 0 ? beta : 1
                 for jj in stride(from: chunkStart, to: chunkEnd, by: nr) {
                     let sliver = b.buffer.baseAddress!
                         + PackedRightOperand.offset(kBlock: p, panel: firstPanel + jj / nr, depth: depth, panels: panels)
                     let width = min(nr, columns - jj)
                     var r = 0
+                    // Whole panels read from A itself: row r + i, step k at base + i·rowStride + k·depthStride.
+                    let lda = a.leadingDimension
+                    for panel in 0 ..< fullPanels {
+                        let target = c.base + (i0 + r) * c.leadingDimension + j0 + jj
+                        if a.transposed {
+                            microKernel(depth: depthHere, a: a.base + k0 * lda + i0 + r, rowStride: 1, depthStride: lda, b: sliver,
+                                        c: target, ldc: c.leadingDimension, rows: mr, columns: width, beta: tileBeta)
+                        } else {
+                            microKernel(depth: depthHere, a: a.base + (i0 + r) * lda + k0, rowStride: lda, depthStride: 1, b: sliver,
+                                        c: target, ldc: c.leadingDimension, rows: mr, columns: width, beta: tileBeta)
+                        }
+                        r = (panel + 1) * mr
+                    }
+                    var packedRow = 0
                     while r < rows {
-                        microKernel(depth: depthHere, a: packedA + r * depthHere, b: sliver,
+                        microKernel(depth: depthHere, a: packedA + packedRow * depthHere, rowStride: 1, depthStride: 6, b: sliver,
                                     c: c.base + (i0 + r) * c.leadingDimension + j0 + jj, ldc: c.leadingDimension,
                                     rows: min(mr, rows - r), columns: width, beta: tileBeta)
                         r += mr
+                        packedRow += mr
                     }
                 }
             }

@@ -5,7 +5,7 @@ import NeuralNetwork
 /// back-propagating errors", Nature 323, 1986) with ReLU hidden layers, trained by Adam on
 /// softmax cross-entropy. Default: 784 → 256 → 128 → 10, as the scikit-learn twin
 /// `MLPClassifier(hidden_layer_sizes=(256, 128))`.
-public struct MLP: Classifier {
+public struct MLP: NetworkClassifier {
     public static let name = "mlp"
     public static let title = "Dense network (MLP)"
     public static let hyperparameters: [Hyperparameter] = [
@@ -28,6 +28,9 @@ public struct MLP: Classifier {
         self.settings = settings
         training = NetworkHyperparameters.trainingSettings(settings)
     }
+
+    /// The layers for `height × width` images (flattened) and `classes` classes.
+    public func network(height: Int, width: Int, classes: Int) -> Network { network(inputs: height * width, classes: classes) }
 
     /// The layers for `inputs` features and `classes` classes.
     public func network(inputs: Int, classes: Int) -> Network {

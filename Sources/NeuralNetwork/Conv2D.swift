@@ -49,38 +49,71 @@ public struct Conv2D: Layer {
         }
     }
 
+    /// Whether this layer convolves directly (``directForward(_:_:batch:parameters:)``) rather
+    /// than by im2col + GEMM: with one input channel the patch is only k·k values (9), far too
+    /// shallow a product for the GEMM, whose register tile would be loaded and stored every 9
+    /// steps, and the patch matrix would be 9 copies of the image.
+    public var convolvesDirectly: Bool { inputShape.channels == 1 }
+
+    /// Images per slice of the im2col path: as many as keep a slice's patch matrix within
+    /// 512 KB, so that it is written, multiplied and read back while it is in the L2 cache (a
+    /// chunk of 64 images would make it 9 MB for the second layer of the CNN, streamed from
+    /// memory three times). Fixed by the layer's shape, so results do not depend on the batch.
+    public var sliceImages: Int { max(1, 512 * 1024 / MemoryLayout<Float>.size / (outputShape.height * outputShape.width * patch)) }
+
     // input is (B, H, W, C), output is (B, H-k+1, W-k+1, F)
     public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int,
                         parameters: UnsafePointer<Float>, scratch: Scratch) {
-        let positions = batch * outputShape.height * outputShape.width, filters = outputShape.channels
-        let columns = scratch.buffer(0, count: positions * patch)
-        im2col(input, batch: batch, into: columns)
-        fillRows(output, rows: positions, with: parameters + patch * filters, count: filters)
-        sgemm(MatrixOperand(columns, rows: positions, columns: patch), MatrixOperand(parameters, rows: patch, columns: filters),
-              into: MatrixDestination(output, rows: positions, columns: filters), beta: 1)
+        if convolvesDirectly { return directForward(input, output, batch: batch, parameters: parameters) }
+        let perImage = outputShape.height * outputShape.width, filters = outputShape.channels
+        fillRows(output, rows: batch * perImage, with: parameters + patch * filters, count: filters)
+        let columns = scratch.buffer(0, count: min(sliceImages, batch) * perImage * patch)
+        for first in stride(from: 0, to: batch, by: sliceImages) {
+            let images = min(sliceImages, batch - first), positions = images * perImage
+            im2col(input + first * inputShape.count, batch: images, into: columns)
+            sgemm(MatrixOperand(columns, rows: positions, columns: patch), MatrixOperand(parameters, rows: patch, columns: filters),
+                  into: MatrixDestination(output + first * perImage * filters, rows: positions, columns: filters), beta: 1)
+        }
     }
 
-    // dW (kkC, F) += colsᵀ dy; db += Σ dy; dcols = dy Wᵀ, scattered back (col2im) into dx.
-    // cols is the patch matrix forward left in the scratch.
+    // dW (kkC, F) += colsᵀ dy; db += Σ dy; dcols = dy Wᵀ, scattered back (col2im) into dx;
+    // slice by slice, the patch matrix of each slice made again from the input.
     public func backward(_ input: UnsafePointer<Float>, _ output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                          inputGradient: UnsafeMutablePointer<Float>?, batch: Int, parameters: UnsafePointer<Float>,
                          parameterGradient: UnsafeMutablePointer<Float>, scratch: Scratch) {
-        let positions = batch * outputShape.height * outputShape.width, filters = outputShape.channels
-        // The patch matrix that forward left in slot 0.
-        let columns = scratch.buffer(0, count: positions * patch)
-        sgemm(MatrixOperand(columns, rows: patch, columns: positions, transposed: true),
-              MatrixOperand(outputGradient, rows: positions, columns: filters),
-              into: MatrixDestination(parameterGradient, rows: patch, columns: filters), beta: 1)
-        addColumnSums(outputGradient, rows: positions, columns: filters, into: parameterGradient + patch * filters)
-        guard let inputGradient else { return }
-        let columnGradient = scratch.buffer(1, count: positions * patch)
-        sgemm(MatrixOperand(outputGradient, rows: positions, columns: filters),
-              MatrixOperand(parameters, rows: filters, columns: patch, transposed: true),
-              into: MatrixDestination(columnGradient, rows: positions, columns: patch))
-        // col2im: every patch row adds back into the input positions it was copied from.
+        let perImage = outputShape.height * outputShape.width, filters = outputShape.channels
+        if convolvesDirectly {
+            directWeightGradient(input, outputGradient: outputGradient, batch: batch, parameterGradient: parameterGradient)
+        } else {
+            addColumnSums(outputGradient, rows: batch * perImage, columns: filters, into: parameterGradient + patch * filters)
+        }
+        // A first layer needs no input gradient, and a direct one has its weights' already.
+        if convolvesDirectly && inputGradient == nil { return }
+        inputGradient?.update(repeating: 0, count: batch * inputShape.count)
+        let columns = scratch.buffer(0, count: min(sliceImages, batch) * perImage * patch)
+        let columnGradient = scratch.buffer(1, count: min(sliceImages, batch) * perImage * patch)
+        for first in stride(from: 0, to: batch, by: sliceImages) {
+            let images = min(sliceImages, batch - first), positions = images * perImage
+            let upstream = outputGradient + first * perImage * filters
+            if !convolvesDirectly {
+                im2col(input + first * inputShape.count, batch: images, into: columns)
+                sgemm(MatrixOperand(columns, rows: patch, columns: positions, transposed: true),
+                      MatrixOperand(upstream, rows: positions, columns: filters),
+                      into: MatrixDestination(parameterGradient, rows: patch, columns: filters), beta: 1)
+            }
+            guard let inputGradient else { continue }
+            sgemm(MatrixOperand(upstream, rows: positions, columns: filters),
+                  MatrixOperand(parameters, rows: filters, columns: patch, transposed: true),
+                  into: MatrixDestination(columnGradient, rows: positions, columns: patch))
+            col2im(columnGradient, images: images, into: inputGradient + first * inputShape.count)
+        }
+    }
+
+    /// Adds every patch row of `columnGradient` back into the input positions it was copied
+    /// from, for `images` images (the adjoint of ``im2col(_:batch:into:)``).
+    func col2im(_ columnGradient: UnsafePointer<Float>, images batch: Int, into inputGradient: UnsafeMutablePointer<Float>) {
         let (w, c) = (inputShape.width, inputShape.channels)
         let (oh, ow) = (outputShape.height, outputShape.width)
-        inputGradient.update(repeating: 0, count: batch * inputShape.count)
         var row = UnsafePointer(columnGradient)
         for b in 0 ..< batch {
             let image = inputGradient + b * inputShape.count
@@ -90,6 +123,106 @@ public struct Conv2D: Layer {
                         let target = image + ((y + dy) * w + x) * c
                         for i in 0 ..< kernel * c { target[i] += row[i] }
                         row += kernel * c
+                    }
+                }
+            }
+        }
+    }
+
+    /// The single-channel convolution computed directly: each output position's filters, in
+    /// vectors of 8, start from the bias and add the k·k taps in the order of the definition
+    /// (so it differs from ``referenceForward(_:_:batch:parameters:)`` only by fused rounding).
+    /// Four vectors (32 filters) at a time: one broadcast of the pixel feeds four multiply-adds.
+    func directForward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int,
+                       parameters: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let (w, k) = (inputShape.width, kernel)
+        let (oh, ow, filters) = (outputShape.height, outputShape.width, outputShape.channels)
+        let bias = parameters + patch * filters
+        let whole = filters / 8 * 8
+        for b in 0 ..< batch {
+            let image = input + b * inputShape.count
+            for y in 0 ..< oh {
+                for x in 0 ..< ow {
+                    let out = output + b * outputShape.count + (y * ow + x) * filters
+                    var f = 0
+                    while f + 32 <= whole {
+                        var a0 = load(bias + f), a1 = load(bias + f + 8), a2 = load(bias + f + 16), a3 = load(bias + f + 24)
+                        for dy in 0 ..< k {
+                            for dx in 0 ..< k {
+                                let pixel = V(repeating: image[(y + dy) * w + x + dx])
+                                let row = parameters + (dy * k + dx) * filters + f
+                                a0.addProduct(pixel, load(row)); a1.addProduct(pixel, load(row + 8))
+                                a2.addProduct(pixel, load(row + 16)); a3.addProduct(pixel, load(row + 24))
+                            }
+                        }
+                        store(a0, out + f); store(a1, out + f + 8); store(a2, out + f + 16); store(a3, out + f + 24)
+                        f += 32
+                    }
+                    while f < whole {
+                        var a = load(bias + f)
+                        for dy in 0 ..< k {
+                            for dx in 0 ..< k {
+                                a.addProduct(V(repeating: image[(y + dy) * w + x + dx]), load(parameters + (dy * k + dx) * filters + f))
+                            }
+                        }
+                        store(a, out + f)
+                        f += 8
+                    }
+                    for f in whole ..< filters {
+                        var sum = bias[f]
+                        for dy in 0 ..< k {
+                            for dx in 0 ..< k { sum += image[(y + dy) * w + x + dx] * parameters[(dy * k + dx) * filters + f] }
+                        }
+                        out[f] = sum
+                    }
+                }
+            }
+        }
+    }
+
+    /// ∂L/∂weights and ∂L/∂bias of the single-channel convolution, added into
+    /// `parameterGradient`: weight (tap t, filter f) gains Σ over images and positions of the
+    /// pixel under tap t times ∂L/∂output[f]. One output row's gradient (ow × filters floats)
+    /// stays in L1 while all k·k taps read it; images, rows and positions are summed in order.
+    func directWeightGradient(_ input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, batch: Int,
+                              parameterGradient: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let (w, k) = (inputShape.width, kernel)
+        let (oh, ow, filters) = (outputShape.height, outputShape.width, outputShape.channels)
+        let whole = filters / 8 * 8
+        let biasGradient = parameterGradient + patch * filters
+        for b in 0 ..< batch {
+            let image = input + b * inputShape.count
+            for y in 0 ..< oh {
+                let upstream = outputGradient + b * outputShape.count + y * ow * filters
+                addColumnSums(upstream, rows: ow, columns: filters, into: biasGradient)
+                for dy in 0 ..< k {
+                    for dx in 0 ..< k {
+                        let pixels = image + (y + dy) * w + dx
+                        let target = parameterGradient + (dy * k + dx) * filters
+                        var f = 0
+                        while f + 32 <= whole {
+                            var a0 = load(target + f), a1 = load(target + f + 8), a2 = load(target + f + 16), a3 = load(target + f + 24)
+                            for x in 0 ..< ow {
+                                let pixel = V(repeating: pixels[x]), g = upstream + x * filters + f
+                                a0.addProduct(pixel, load(g)); a1.addProduct(pixel, load(g + 8))
+                                a2.addProduct(pixel, load(g + 16)); a3.addProduct(pixel, load(g + 24))
+                            }
+                            store(a0, target + f); store(a1, target + f + 8); store(a2, target + f + 16); store(a3, target + f + 24)
+                            f += 32
+                        }
+                        while f < whole {
+                            var a = load(target + f)
+                            for x in 0 ..< ow { a.addProduct(V(repeating: pixels[x]), load(upstream + x * filters + f)) }
+                            store(a, target + f)
+                            f += 8
+                        }
+                        for f in whole ..< filters {
+                            var sum = target[f]
+                            for x in 0 ..< ow { sum += pixels[x] * upstream[x * filters + f] }
+                            target[f] = sum
+                        }
                     }
                 }
             }
@@ -121,4 +254,19 @@ public struct Conv2D: Layer {
             }
         }
     }
+}
+
+@inline(__always)
+private func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+private func load(_ pointer: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+private func store(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
 }

@@ -29,7 +29,24 @@ public struct MaxPool2D: Layer {
                 for x in 0 ..< ow {
                     let corner = ((2 * y) * w + 2 * x) * c
                     let out = (y * ow + x) * c
-                    for k in 0 ..< c {
+                    // Eight channels at a time, by selects rather than branches (a branch per
+                    // comparison mispredicts half the time on real activations): the same
+                    // maxima and winners as the scalar loop below, first in scan order on ties.
+                    var k = 0
+                    while k + 8 <= c {
+                        let at = corner + k
+                        var best = load(source + at), position = SIMD8<Int32>(repeating: Int32(at)) &+ lanes
+                        for offset in [c, w * c, w * c + c] {
+                            let candidate = load(source + at + offset)
+                            let better = candidate .> best
+                            best.replace(with: candidate, where: better)
+                            position.replace(with: SIMD8<Int32>(repeating: Int32(at + offset)) &+ lanes, where: better)
+                        }
+                        UnsafeMutableRawPointer(target + out + k).storeBytes(of: best, as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(winner + out + k).storeBytes(of: position, as: SIMD8<Int32>.self)
+                        k += 8
+                    }
+                    for k in k ..< c {
                         let at = corner + k
                         var best = source[at], position = at
                         if source[at + c] > best { best = source[at + c]; position = at + c }
@@ -56,4 +73,11 @@ public struct MaxPool2D: Layer {
             for i in 0 ..< outputShape.count { gradient[Int(winner[i])] += upstream[i] }
         }
     }
+}
+
+private let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+
+@inline(__always)
+private func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
 }

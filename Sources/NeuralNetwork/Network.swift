@@ -1,4 +1,5 @@
 import BenchCore
+import Dispatch
 import Foundation
 
 /// A stack of layers ending in class scores, trained with softmax cross-entropy. All
@@ -51,7 +52,9 @@ public struct Network: Sendable {
         var current = input
         for (index, layer) in layers.enumerated() {
             let output = workspace.activations.buffer(index, count: batch * layer.outputShape.count)
+            let start = DispatchTime.now()
             layer.forward(current, output, batch: batch, parameters: parameters + offsets[index], scratch: workspace.scratch(index))
+            workspace.clock?.addForward(index, since: start)
             outputs.append(output)
             current = UnsafePointer(output)
         }
@@ -90,9 +93,11 @@ public struct Network: Sendable {
             let layerInput = index == 0 ? input : UnsafePointer(outputs[index - 1])
             let downstream: UnsafeMutablePointer<Float>? = index == 0 ? nil
                 : workspace.gradients.buffer((layers.count - index) % 2, count: batch * layer.inputShape.count)
+            let start = DispatchTime.now()
             layer.backward(layerInput, outputs[index], outputGradient: upstream, inputGradient: downstream, batch: batch,
                            parameters: parameters + offsets[index], parameterGradient: gradient + offsets[index],
                            scratch: workspace.scratch(index))
+            workspace.clock?.addBackward(index, since: start)
             if let downstream { upstream = downstream }
         }
         return (loss, correct)
@@ -102,20 +107,33 @@ public struct Network: Sendable {
     /// probabilities (the softmax of the output scores), in chunks over `threads`.
     /// - Returns: One label per sample, and `count × classCount` probabilities, row-major.
     public func predict(_ input: [Float], count: Int, parameters: [Float], threads: Int,
-                        chunk: Int = 256) -> (labels: [Int], probabilities: [Float]) {
+                        chunk: Int = 64) -> (labels: [Int], probabilities: [Float]) {
+        input.withUnsafeBufferPointer { x in
+            let xs = SharedReads(x), inputs = inputCount
+            return predict(count: count, parameters: parameters, threads: threads, chunk: chunk) { range, destination in
+                destination.update(from: xs.buffer.baseAddress! + range.lowerBound * inputs, count: range.count * inputs)
+            }
+        }
+    }
+
+    /// Predicted classes and class probabilities of `count` samples that `read` writes, a
+    /// chunk at a time (samples `range`, `range.count × inputCount` floats, into the pointer
+    /// it is given), so the whole input never has to exist as floats at once. The results
+    /// do not depend on `chunk` or `threads`: each sample's scores come from the same arithmetic.
+    public func predict(count: Int, parameters: [Float], threads: Int, chunk: Int = 64,
+                        read: @escaping @Sendable (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> (labels: [Int], probabilities: [Float]) {
         let chunks = (count + chunk - 1) / chunk
         let workspaces = WorkspacePool()
-        let perChunk = input.withUnsafeBufferPointer { x in
-            parameters.withUnsafeBufferPointer { p in
-                let (xs, ps) = (SharedReads(x), SharedReads(p))
-                return parallelMap(chunks, threads: threads) { index -> (labels: [Int], probabilities: [Float]) in
-                    let start = index * chunk, size = min(chunk, count - start)
-                    let workspace = workspaces.take()
-                    defer { workspaces.give(workspace) }
-                    let outputs = forward(xs.buffer.baseAddress! + start * inputCount, batch: size,
-                                          parameters: ps.buffer.baseAddress!, workspace: workspace)
-                    return softmaxRows(outputs[layers.count - 1], rows: size)
-                }
+        let perChunk = parameters.withUnsafeBufferPointer { p in
+            let ps = SharedReads(p)
+            return parallelMap(chunks, threads: threads) { index -> (labels: [Int], probabilities: [Float]) in
+                let start = index * chunk, size = min(chunk, count - start)
+                let workspace = workspaces.take()
+                defer { workspaces.give(workspace) }
+                let input = workspace.input(count: size * inputCount)
+                read(start ..< start + size, input)
+                let outputs = forward(input, batch: size, parameters: ps.buffer.baseAddress!, workspace: workspace)
+                return softmaxRows(outputs[layers.count - 1], rows: size)
             }
         }
         return (perChunk.flatMap(\.labels), perChunk.flatMap(\.probabilities))
@@ -162,9 +180,15 @@ public final class Workspace: @unchecked Sendable {
     // @unchecked: a Workspace belongs to one chunk index and is used by one thread at a time.
     let activations = Scratch()
     let gradients = Scratch()
+    private let inputs = Scratch()
+    /// Set only by ``Network/profile(chunk:steps:seed:)``: each layer's time is added to it.
+    var clock: LayerClock?
     private var layerScratch: [Scratch] = []
 
     public init() {}
+
+    /// A buffer for one chunk's input samples.
+    func input(count: Int) -> UnsafeMutablePointer<Float> { inputs.buffer(0, count: count) }
 
     func scratch(_ layer: Int) -> Scratch {
         while layerScratch.count <= layer { layerScratch.append(Scratch()) }

@@ -41,10 +41,15 @@ public enum NetworkHyperparameters {
 public func fitNetwork(_ network: Network, title: String, training: LabeledImages, settings: TrainingSettings,
                        seed: UInt64, context: ExecutionContext) throws(FitError) -> FitResult {
     guard training.count > 0 else { throw FitError("\(title): no training images") }
-    let (mean, deviation) = meanAndDeviation(training.images.features.values)
-    let images = standardise(training.images.features.values, mean: mean, deviation: deviation)
+    let (mean, deviation) = meanAndDeviation(training.images)
+    // Each sample is standardised as a batch is filled: no float copy of the training set
+    // (188 MB for MNIST's, against 47 MB of bytes).
+    let scale = 1 / deviation, images = training.images
+    let read: @Sendable (Int, UnsafeMutablePointer<Float>) -> Void = { index, destination in
+        images.copyFeatures(index ..< index + 1, into: destination, shift: mean, scale: scale)
+    }
     context.report("\(network.parameterCount) parameters; \(settings.epochs) epochs of \(training.count) images, batches of \(settings.batchSize)\(settings.augment ? ", augmented" : "")")
-    let (parameters, epochs) = train(network, images: images, labels: training.labels,
+    let (parameters, epochs) = train(network, count: training.count, read: read, labels: training.labels,
                                      imageShape: Shape(height: training.images.height, width: training.images.width, channels: 1),
                                      background: (0 - mean) / deviation, settings: settings, seed: seed, context: context)
     let model = NetworkModel(network: network, parameters: parameters, mean: mean, deviation: deviation,

@@ -28,8 +28,11 @@ public struct NetworkModel: FittedClassifier {
     /// The class of the largest output score (ties to the lower class) and, as scores, the
     /// softmax probabilities of the output scores, from one forward pass.
     public func classify(_ images: ImageSet, context: ExecutionContext) -> Prediction {
-        let (labels, probabilities) = network.predict(standardise(images.features.values, mean: mean, deviation: deviation),
-                                                      count: images.count, parameters: parameters, threads: context.threads)
+        // Each chunk is standardised as it is read: no float copy of the whole set.
+        let (mean, scale) = (self.mean, 1 / deviation)
+        let (labels, probabilities) = network.predict(count: images.count, parameters: parameters, threads: context.threads) { range, destination in
+            images.copyFeatures(range, into: destination, shift: mean, scale: scale)
+        }
         guard let scores = ScoreMatrix(rows: images.count, classCount: classCount, values: probabilities) else {
             preconditionFailure("NetworkModel: \(probabilities.count) probabilities for \(images.count) images")
         }
@@ -39,8 +42,33 @@ public struct NetworkModel: FittedClassifier {
 
 /// (x − mean) / deviation for every value.
 public func standardise(_ values: [Float], mean: Float, deviation: Float) -> [Float] {
+    var copy = values
+    standardise(&copy, mean: mean, deviation: deviation)
+    return copy
+}
+
+/// (x − mean) / deviation for every value, in place (the same values as the copying form).
+public func standardise(_ values: inout [Float], mean: Float, deviation: Float) {
     let scale = 1 / deviation
-    return values.map { ($0 - mean) * scale }
+    values.withUnsafeMutableBufferPointer { v in
+        for i in v.indices { v[i] = (v[i] - mean) * scale }
+    }
+}
+
+/// Mean and standard deviation of every pixel's feature value (in double precision), read
+/// from the images' stored form: the same figures as for `images.features.values`.
+public func meanAndDeviation(_ images: ImageSet) -> (Float, Float) {
+    guard let bytes = images.bytes else { return meanAndDeviation(images.features.values) }
+    // Each value v = b / 255 enters as the same Double it would from the float copy.
+    var sum = 0.0, squares = 0.0
+    for b in bytes {
+        let v = Double(Float(b) / 255)
+        sum += v
+        squares += v * v
+    }
+    let mean = sum / Double(max(bytes.count, 1))
+    let variance = max(squares / Double(max(bytes.count, 1)) - mean * mean, 1e-12)
+    return (Float(mean), Float(variance.squareRoot()))
 }
 
 /// Mean and standard deviation of all values (in double precision).

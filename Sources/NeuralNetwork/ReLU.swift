@@ -13,7 +13,14 @@ public struct ReLU: Layer {
 
     public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int,
                         parameters: UnsafePointer<Float>, scratch: Scratch) {
-        for i in 0 ..< batch * inputShape.count { output[i] = max(input[i], 0) }
+        let count = batch * inputShape.count, whole = count / 8 * 8
+        var i = 0
+        while i < whole {
+            let x = UnsafeRawPointer(input + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(output + i).storeBytes(of: x.replacing(with: 0, where: .!(x .> 0)), as: SIMD8<Float>.self)
+            i += 8
+        }
+        for i in whole ..< count { output[i] = max(input[i], 0) }
     }
 
     // dx = dy where the output was positive, else 0
@@ -21,6 +28,14 @@ public struct ReLU: Layer {
                          inputGradient: UnsafeMutablePointer<Float>?, batch: Int, parameters: UnsafePointer<Float>,
                          parameterGradient: UnsafeMutablePointer<Float>, scratch: Scratch) {
         guard let inputGradient else { return }
-        for i in 0 ..< batch * inputShape.count { inputGradient[i] = output[i] > 0 ? outputGradient[i] : 0 }
+        let count = batch * inputShape.count, whole = count / 8 * 8
+        var i = 0
+        while i < whole {
+            let y = UnsafeRawPointer(output + i).loadUnaligned(as: SIMD8<Float>.self)
+            let g = UnsafeRawPointer(outputGradient + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(inputGradient + i).storeBytes(of: g.replacing(with: 0, where: .!(y .> 0)), as: SIMD8<Float>.self)
+            i += 8
+        }
+        for i in whole ..< count { inputGradient[i] = output[i] > 0 ? outputGradient[i] : 0 }
     }
 }

@@ -56,22 +56,25 @@ public struct EpochRecord: Sendable, Equatable {
     public let seconds: Double
 }
 
-/// Trains `network` on `images` (standardised, `count × network.inputCount`).
+/// Trains `network` on `count` samples that `read` writes (sample `i`'s `network.inputCount`
+/// standardised values into the pointer it is given) as each batch is filled.
 ///
 /// Each mini-batch is split into fixed chunks of 32 images that run in parallel, each with
 /// its own workspace and gradient buffer and single-threaded GEMMs; the chunk gradients are
 /// then summed in chunk order. The chunking never depends on `context.threads`, so neither
 /// does the trained network. Every random choice (initial weights, the order of each epoch,
 /// each augmentation) comes from its own stream of `seed`.
-public func train(_ network: Network, images: [Float], labels: [Int], imageShape: Shape, background: Float,
+public func train(_ network: Network, count: Int, read: @escaping @Sendable (Int, UnsafeMutablePointer<Float>) -> Void,
+                  labels: [Int], imageShape: Shape, background: Float,
                   settings: TrainingSettings, seed: UInt64, context: ExecutionContext) -> (parameters: [Float], epochs: [EpochRecord]) {
-    let count = labels.count, inputs = network.inputCount
+    precondition(labels.count == count, "train: \(count) samples but \(labels.count) labels")
+    let inputs = network.inputCount
     let chunkSize = 64
     let chunksPerBatch = (settings.batchSize + chunkSize - 1) / chunkSize
     var parameters = network.initialParameters(seed: SplitMix64.derive(seed, 1))
     var optimiser = Adam(parameterCount: network.parameterCount, learningRate: settings.learningRate,
                          beta1: settings.beta1, beta2: settings.beta2, weightDecay: settings.weightDecay)
-    let chunks = (0 ..< chunksPerBatch).map { _ in ChunkState(inputs: chunkSize * inputs, parameters: network.parameterCount) }
+    let chunks = (0 ..< chunksPerBatch).map { _ in ChunkState(inputs: chunkSize * inputs, sample: inputs, parameters: network.parameterCount) }
     var records: [EpochRecord] = []
     let augmentation = Augmentation()
     let totalSteps = settings.epochs * ((count + settings.batchSize - 1) / settings.batchSize)
@@ -86,23 +89,22 @@ public func train(_ network: Network, images: [Float], labels: [Int], imageShape
         for batchStart in stride(from: 0, to: count, by: settings.batchSize) {
             let batch = min(settings.batchSize, count - batchStart)
             let used = (batch + chunkSize - 1) / chunkSize
-            let results = images.withUnsafeBufferPointer { x in
-                parameters.withUnsafeBufferPointer { p in
+            let results = parameters.withUnsafeBufferPointer { p in
                     order.withUnsafeBufferPointer { o in
-                        let (xs, ps, os) = (SharedReads(x), SharedReads(p), SharedReads(o))
+                        let (ps, os) = (SharedReads(p), SharedReads(o))
                         return parallelMap(used, threads: context.threads) { c -> (Double, Int) in
                             let state = chunks[c]
                             let first = batchStart + c * chunkSize, size = min(chunkSize, batchStart + batch - first)
                             for i in 0 ..< size {
                                 let sample = os.buffer[first + i]
-                                let source = xs.buffer.baseAddress! + sample * inputs
                                 let target = state.input + i * inputs
                                 if settings.augment {
+                                    read(sample, state.sample)
                                     var generator = SplitMix64(seed: SplitMix64.derive(seed, 2 + UInt64(epoch)), stream: UInt64(first + i))
-                                    augmentation.apply(source, height: imageShape.height, width: imageShape.width,
+                                    augmentation.apply(state.sample, height: imageShape.height, width: imageShape.width,
                                                        background: background, into: target, using: &generator)
                                 } else {
-                                    target.update(from: source, count: inputs)
+                                    read(sample, target)
                                 }
                                 state.labels[i] = labels[sample]
                             }
@@ -112,7 +114,6 @@ public func train(_ network: Network, images: [Float], labels: [Int], imageShape
                                                            workspace: state.workspace)
                         }
                     }
-                }
             }
             optimiser.learningRate = settings.schedule.rate(settings.learningRate, step: step, of: totalSteps)
             step += 1
@@ -138,12 +139,15 @@ final class ChunkState: @unchecked Sendable {
     // @unchecked: chunk c of a batch is processed by one thread; batches run one after another.
     let workspace = Workspace()
     let input: UnsafeMutablePointer<Float>
+    /// One sample before augmentation.
+    let sample: UnsafeMutablePointer<Float>
     let labels: UnsafeMutablePointer<Int>
     let gradient: UnsafeMutablePointer<Float>
     private let labelCount: Int
 
-    init(inputs: Int, parameters: Int) {
+    init(inputs: Int, sample: Int, parameters: Int) {
         input = .allocate(capacity: inputs)
+        self.sample = .allocate(capacity: sample)
         labelCount = 64
         labels = .allocate(capacity: labelCount)
         labels.initialize(repeating: 0, count: labelCount)
@@ -152,6 +156,7 @@ final class ChunkState: @unchecked Sendable {
 
     deinit {
         input.deallocate()
+        sample.deallocate()
         labels.deallocate()
         gradient.deallocate()
     }

@@ -57,6 +57,8 @@ public struct ForestModel: FittedClassifier {
         let blocks = (count + ForestModel.predictionBlock - 1) / ForestModel.predictionBlock
         let trees = self.trees
         let useBytes = fittedOnBytes && images.bytes != nil
+        // Made from bytes when read (ImageSet.features): once, not per block.
+        let floats = useBytes ? [] : images.features.values
         let perBlock = parallelMap(blocks, threads: context.threads) { block -> [Float] in
             let first = block * ForestModel.predictionBlock, size = min(ForestModel.predictionBlock, count - first)
             var sums = [Float](repeating: 0, count: size * classes)
@@ -80,7 +82,7 @@ public struct ForestModel: FittedClassifier {
                         accumulate { nodes, image in nodes.leaf(bytes: pixels.baseAddress! + image * features) }
                     }
                 } else {
-                    images.features.values.withUnsafeBufferPointer { values in
+                    floats.withUnsafeBufferPointer { values in
                         accumulate { nodes, image in nodes.leaf(floats: values.baseAddress! + image * features) }
                     }
                 }

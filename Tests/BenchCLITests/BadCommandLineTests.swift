@@ -74,6 +74,10 @@ import Testing
         (["list", "--all"], "'--all'"),
         (["kernels", "--jobs", "0"], "'--jobs'"),
         (["kernels", "--out", "a", "--out", "b"], "'--out' is given 2 times"),
+        (["profile", "--algo", "knn"], "'--algo'"),
+        (["profile", "--steps", "0"], "'--steps'"),
+        (["profile", "--steps", "many"], "'--steps'"),
+        (["profile", "--algo", "cnn", "--algo", "mlp"], "'--algo' is given 2 times"),
         (["help", "nothing"], "'nothing'"),
         (["nothing"], "'nothing'"),
     ]

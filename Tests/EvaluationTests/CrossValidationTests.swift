@@ -24,8 +24,9 @@ struct NearestCentroid: Classifier {
 
         func classify(_ images: ImageSet, context: ExecutionContext) -> Prediction {
             var scores: [Float] = []
+            let features = images.features
             let labels = (0 ..< images.count).map { r in
-                let row = images.features.row(r)
+                let row = features.row(r)
                 let distances = centroids.map { c in zip(row, c).reduce(Float(0)) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }
                 let best = distances.firstIndex(of: distances.min()!)!
                 scores += centroids.indices.map { $0 == best ? 1 : 0 }
@@ -44,8 +45,9 @@ struct NearestCentroid: Classifier {
         if training.count == failOnFold { throw FitError("asked to fail") }
         let d = training.images.pixelCount
         var sums = [[Float]](repeating: [Float](repeating: 0, count: d), count: training.classCount)
+        let features = training.images.features
         for (r, label) in training.labels.enumerated() {
-            for (j, v) in training.images.features.row(r).enumerated() { sums[label][j] += v }
+            for (j, v) in features.row(r).enumerated() { sums[label][j] += v }
         }
         let counts = training.classCounts
         let model = Model(centroids: sums.enumerated().map { c, s in s.map { $0 / Float(max(counts[c], 1)) } },

@@ -20,8 +20,10 @@ import Testing
 
     /// Every training image's squared distance to `query`, in double precision.
     func bruteForceDistances(_ training: LabeledImages, _ query: ArraySlice<Float>) -> [Double] {
-        (0 ..< training.count).map { t in
-            zip(training.images.features.row(t), query).reduce(0.0) { $0 + (Double($1.0) - Double($1.1)) * (Double($1.0) - Double($1.1)) }
+        // (`features` is made from the bytes when read: once, outside the loop.)
+        let features = training.images.features
+        return (0 ..< training.count).map { t in
+            zip(features.row(t), query).reduce(0.0) { $0 + (Double($1.0) - Double($1.1)) * (Double($1.0) - Double($1.1)) }
         }
     }
 
@@ -51,8 +53,9 @@ import Testing
         try settings.set("queryBlock", .integer(16))
         let model = try KNearestNeighbors(settings: settings).fit(training, seed: 0, context: ExecutionContext(threads: 2)).model as! NearestNeighborsModel
         let found = model.neighbours(of: queries.images.features, context: ExecutionContext(threads: 2))
+        let queryFeatures = queries.images.features
         for q in 0 ..< queries.count {
-            expectBruteForceNeighbours(found[q], k: 5, training, queries.images.features.row(q), "seed \(seed), query \(q)")
+            expectBruteForceNeighbours(found[q], k: 5, training, queryFeatures.row(q), "seed \(seed), query \(q)")
         }
     }
 
@@ -114,9 +117,10 @@ import Testing
         try settings.set("trainingBlock", .integer(500))
         let bounded = try KNearestNeighbors(settings: settings).fit(training, seed: 3, context: ExecutionContext(threads: 2)).model as! NearestNeighborsModel
         let found = bounded.neighbours(of: test.images.features, context: ExecutionContext(threads: 2))
+        let testFeatures = test.images.features
         for q in 0 ..< test.count {
             // Full distances, including ink on pixels that no training image of the sample has.
-            expectBruteForceNeighbours(found[q], k: 3, training, test.images.features.row(q), "query \(q)")
+            expectBruteForceNeighbours(found[q], k: 3, training, testFeatures.row(q), "query \(q)")
         }
         // The projection's random start changes the work, never the answer.
         let other = try KNearestNeighbors(settings: settings).fit(training, seed: 99, context: ExecutionContext(threads: 1)).model
@@ -139,9 +143,10 @@ import Testing
         }
         let projected = training.images.features.values.withUnsafeBufferPointer { bound.project($0.baseAddress!, count: training.count) }.values
         var generator = SplitMix64(seed: 8)
+        let features = training.images.features
         for _ in 0 ..< 200 {
             let (s, t) = (generator.nextInt(below: training.count), generator.nextInt(below: training.count))
-            let full = zip(training.images.features.row(s), training.images.features.row(t)).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
+            let full = zip(features.row(s), features.row(t)).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
             let lower = (0 ..< m).reduce(0.0) { $0 + Double(projected[s * m + $1] - projected[t * m + $1]) * Double(projected[s * m + $1] - projected[t * m + $1]) }
             #expect(lower <= full * (1 + 1e-5) + 1e-6)
         }

@@ -57,13 +57,14 @@ import Testing
         let model = try fit(training, [("cacheMB", .integer(1)), ("rowBlock", .integer(5)), ("tolerance", .real(1e-5))])
         let fast = model.decisionValues(test.images, context: ExecutionContext(threads: 2))
         let kernel = KernelFunction.rbf(gamma: 0.05)
+        let (trainingFeatures, testFeatures) = (training.images.features, test.images.features)
         for (p, pair) in model.pairs.enumerated() {
             let members = training.labels.indices.filter { [pair.positive, pair.negative].contains(training.labels[$0]) }
-            let points = members.map { Array(training.images.features.row($0)) }
+            let points = members.map { Array(trainingFeatures.row($0)) }
             let labels = members.map { training.labels[$0] == pair.positive ? 1.0 : -1.0 }
             let solution = SMOSolver(labels: labels, configuration: .init(C: 5, tolerance: 1e-5)).solve(PrecomputedKernel(kernel, features: points))
             for q in 0 ..< test.count {
-                let x = Array(test.images.features.row(q))
+                let x = Array(testFeatures.row(q))
                 let xx = x.reduce(0) { $0 + $1 * $1 }
                 var decision = solution.bias
                 for (t, point) in points.enumerated() where solution.alpha[t] > 0 {

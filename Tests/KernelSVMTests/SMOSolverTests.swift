@@ -110,7 +110,8 @@ import Testing
     @Test func solutionOnAnMNISTPairMeetsTheKKTConditions() throws {
         let (sample, _) = try TestData.mnistSample(training: 3000, test: 0)
         let chosen = sample.labels.indices.filter { sample.labels[$0] == 4 || sample.labels[$0] == 9 }
-        let features = chosen.map { Array(sample.images.features.row($0)) }
+        let all = sample.images.features
+        let features = chosen.map { Array(all.row($0)) }
         let labels = chosen.map { sample.labels[$0] == 4 ? 1.0 : -1.0 }
         let kernel = PrecomputedKernel(.rbf(gamma: 0.05), features: features)
         let C = 5.0, tolerance = 1e-3

@@ -46,6 +46,10 @@ import Testing
     @Test func largeAndNonMultipleShapesMatchTheReference() {
         compare(m: 1000, n: 130, k: 600, transposeA: false, transposeB: true)
         compare(m: 145, n: 2100, k: 520, transposeA: true, transposeB: false, threads: 3)
+        // Narrow C: A read where it lies (transposed and not), three unequal k blocks, β = 1,
+        // and a last partial panel of A (100 = 16 · 6 + 4 rows) packed.
+        compare(m: 100, n: 64, k: 800, transposeA: true, transposeB: false, beta: 1, threads: 2)
+        compare(m: 100, n: 64, k: 800, transposeA: false, transposeB: true, beta: 1)
     }
 
     @Test func alphaAndBetaScaleAsDocumented() {

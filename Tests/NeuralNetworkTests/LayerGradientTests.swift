@@ -80,10 +80,22 @@ import Testing
         check(Conv2D(input: Shape(height: 6, width: 5, channels: 2), filters: 3), seed: seed)
     }
 
+    /// One input channel: the direct convolution, with 40 filters (a block of 32, a vector of
+    /// 8) and 11 (a vector and 3 single filters); the input gradient through the GEMM path.
+    @Test(arguments: [UInt64(1), 2])
+    func directConvolution(seed: UInt64) {
+        check(Conv2D(input: Shape(height: 6, width: 5, channels: 1), filters: 40), seed: seed)
+        check(Conv2D(input: Shape(height: 5, width: 7, channels: 1), filters: 11), seed: seed)
+    }
+
     // ReLU and max pooling are piecewise linear: the inputs keep clear of their kinks and ties.
     @Test(arguments: [UInt64(1), 2, 3])
     func relu(seed: UInt64) { check(ReLU(Shape(height: 3, width: 3, channels: 2)), seed: seed) }
 
     @Test(arguments: [UInt64(1), 2, 3])
-    func maxPool(seed: UInt64) { check(MaxPool2D(Shape(height: 5, width: 4, channels: 3)), seed: seed) }
+    func maxPool(seed: UInt64) {
+        check(MaxPool2D(Shape(height: 5, width: 4, channels: 3)), seed: seed)
+        // 11 channels: a vector of 8 by selects and 3 by the scalar loop.
+        check(MaxPool2D(Shape(height: 4, width: 6, channels: 11)), seed: seed)
+    }
 }

@@ -24,6 +24,85 @@ import Testing
         #expect(worst < 1e-5, "seed \(seed): off by \(worst)")
     }
 
+    /// The direct single-channel convolution against the definition, for filter counts that
+    /// use each of its paths (blocks of 32, vectors of 8, single filters).
+    @Test(arguments: [5, 32, 37])
+    func directConvolutionMatchesTheDefinition(filters: Int) {
+        var generator = SplitMix64(seed: UInt64(filters))
+        let layer = Conv2D(input: Shape(height: 12, width: 10, channels: 1), filters: filters)
+        #expect(layer.convolvesDirectly)
+        let batch = 3
+        let input = (0 ..< batch * layer.inputShape.count).map { _ in generator.nextUnitFloat() - 0.5 }
+        let parameters = (0 ..< layer.parameterCount).map { _ in generator.nextUnitFloat() - 0.5 }
+        var fast = [Float](repeating: 0, count: batch * layer.outputShape.count), plain = fast
+        input.withUnsafeBufferPointer { x in
+            parameters.withUnsafeBufferPointer { p in
+                fast.withUnsafeMutableBufferPointer { layer.forward(x.baseAddress!, $0.baseAddress!, batch: batch, parameters: p.baseAddress!, scratch: Scratch()) }
+                plain.withUnsafeMutableBufferPointer { layer.referenceForward(x.baseAddress!, $0.baseAddress!, batch: batch, parameters: p.baseAddress!) }
+            }
+        }
+        let worst = zip(fast, plain).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-5, "\(filters) filters: off by \(worst)")
+    }
+
+    /// A layer whose patch matrix is cut into slices (here one image per slice: 38 × 38
+    /// positions × 144 values is more than the 512 KB a slice may hold) gives the outputs and
+    /// gradients of the definition: dW = Σ patch ⊗ dy, db = Σ dy, dx = Σ W dy scattered back.
+    @Test func slicedConvolutionMatchesPlainLoops() {
+        let layer = Conv2D(input: Shape(height: 40, width: 40, channels: 16), filters: 3)
+        #expect(layer.sliceImages == 1)
+        let batch = 3, (k, c, f) = (3, 16, 3), (w, oh, ow) = (40, 38, 38)
+        var generator = SplitMix64(seed: 9)
+        let input = (0 ..< batch * layer.inputShape.count).map { _ in generator.nextUnitFloat() - 0.5 }
+        let parameters = (0 ..< layer.parameterCount).map { _ in generator.nextUnitFloat() - 0.5 }
+        let upstream = (0 ..< batch * layer.outputShape.count).map { _ in generator.nextUnitFloat() - 0.5 }
+        var output = [Float](repeating: 0, count: upstream.count), plain = output
+        var dx = [Float](repeating: 0, count: input.count), dp = [Float](repeating: 0, count: parameters.count)
+        let scratch = Scratch()
+        input.withUnsafeBufferPointer { x in
+            parameters.withUnsafeBufferPointer { p in
+                output.withUnsafeMutableBufferPointer { layer.forward(x.baseAddress!, $0.baseAddress!, batch: batch, parameters: p.baseAddress!, scratch: scratch) }
+                plain.withUnsafeMutableBufferPointer { layer.referenceForward(x.baseAddress!, $0.baseAddress!, batch: batch, parameters: p.baseAddress!) }
+                output.withUnsafeBufferPointer { y in
+                    upstream.withUnsafeBufferPointer { g in
+                        dx.withUnsafeMutableBufferPointer { dxp in
+                            dp.withUnsafeMutableBufferPointer { dpp in
+                                layer.backward(x.baseAddress!, y.baseAddress!, outputGradient: g.baseAddress!, inputGradient: dxp.baseAddress!,
+                                               batch: batch, parameters: p.baseAddress!, parameterGradient: dpp.baseAddress!, scratch: scratch)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(zip(output, plain).map { abs($0 - $1) }.max()! < 1e-4)
+        // The gradients from their definitions, in double precision.
+        var dW = [Double](repeating: 0, count: parameters.count), dX = [Double](repeating: 0, count: input.count)
+        for b in 0 ..< batch {
+            for y in 0 ..< oh {
+                for x in 0 ..< ow {
+                    for filter in 0 ..< f {
+                        let g = Double(upstream[((b * oh + y) * ow + x) * f + filter])
+                        dW[k * k * c * f + filter] += g
+                        for dy in 0 ..< k {
+                            for dxx in 0 ..< k {
+                                for channel in 0 ..< c {
+                                    let at = b * 40 * 40 * c + ((y + dy) * w + x + dxx) * c + channel
+                                    let weight = ((dy * k + dxx) * c + channel) * f + filter
+                                    dW[weight] += Double(input[at]) * g
+                                    dX[at] += Double(parameters[weight]) * g
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let worstWeight = zip(dp, dW).map { abs(Double($0) - $1) }.max()!
+        let worstInput = zip(dx, dX).map { abs(Double($0) - $1) }.max()!
+        #expect(worstWeight < 1e-3 && worstInput < 1e-4, "weights off by \(worstWeight), inputs by \(worstInput)")
+    }
+
     @Test func networkGradientMatchesFiniteDifferencesThroughTheLoss() {
         let conv = Conv2D(input: Shape(height: 8, width: 8, channels: 1), filters: 2)
         let pool = MaxPool2D(conv.outputShape)
