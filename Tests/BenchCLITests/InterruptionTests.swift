@@ -90,12 +90,22 @@ import Testing
         let base = TestData.temporaryDirectory()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: SlurmEndToEndTests.bench)
-        process.arguments = Self.arguments(out: base + "/out", models: base + "/models")
+        // A run long enough to be interrupted on any machine (the forest's folds come after the
+        // others'), signalled as soon as its first unit is stored rather than after a fixed
+        // time: a faster build once finished the smaller run within the 1.5 s this test waited.
+        process.arguments = ["run", "--algo", "softmax,knn,forest", "--folds", "5", "--train-size", "10000",
+                             "--data", TestData.mnistDirectory, "--out", base + "/out", "--models", base + "/models",
+                             "--quiet", "--set", "softmax.iterations=30", "--jobs", "2"]
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        usleep(1_500_000)
+        func storedUnits() -> Int {
+            (FileManager.default.enumerator(atPath: base + "/out/tasks")?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".task") }.count
+        }
+        let start = Date()
+        while storedUnits() == 0 && process.isRunning && Date().timeIntervalSince(start) < 60 { usleep(20_000) }
+        try #require(process.isRunning, "the run ended before it could be interrupted")
         kill(process.processIdentifier, SIGINT)
         let message = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
