@@ -14,8 +14,10 @@ import Testing
         // Sanity figures published with the data (shared/mnist/README.md).
         #expect(data.training.classCounts == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949])
         #expect(data.test.classCounts == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009])
-        let values = data.training.images.features.values
-        let mean = values.reduce(0.0) { $0 + Double($1) } / Double(values.count)
+        let bytes = try #require(data.training.images.bytes)
+        let features = data.training.images.features
+        #expect(features.values.count == bytes.count)
+        let mean = features.values.reduce(0.0) { $0 + Double($1) } / Double(features.values.count)
         #expect(abs(mean - 0.1307) < 0.0001)
     }
 
