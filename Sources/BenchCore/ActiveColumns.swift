@@ -19,6 +19,8 @@ extension FeatureMatrix {
     public func selecting(columns chosen: [Int]) -> FeatureMatrix {
         if chosen == Array(0 ..< columns) { return self }
         let width = chosen.count
+        // (See ImageSet.features(rows:columns:): no zero-capacity unsafeUninitializedCapacity.)
+        guard rows * width > 0 else { return FeatureMatrix(rows: rows, columns: width, values: []) }
         let selected = [Float](unsafeUninitializedCapacity: rows * width) { out, initialized in
             values.withUnsafeBufferPointer { source in
                 for r in 0 ..< rows {
@@ -68,6 +70,11 @@ extension ImageSet {
         }
         let columns = pixelCount, width = chosen.count
         let order = rows ?? Array(0 ..< count)
+        // No values (no columns chosen, as for the pixels no image leaves dark when every pixel
+        // has ink somewhere): `Array(unsafeUninitializedCapacity: 0)` would write its count
+        // into the standard library's shared empty-array storage, a data race between threads
+        // (ThreadSanitizer found it).
+        guard order.count * width > 0 else { return FeatureMatrix(rows: order.count, columns: width, values: []) }
         let selected = [Float](unsafeUninitializedCapacity: order.count * width) { out, initialized in
             bytes.withUnsafeBufferPointer { source in
                 for (r, image) in order.enumerated() {
