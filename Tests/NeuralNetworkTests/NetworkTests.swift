@@ -6,10 +6,10 @@ import TestSupport
 import Testing
 
 @Suite struct NetworkTests {
-    @Test(arguments: [UInt64(1), 2])
-    func im2colConvolutionMatchesTheDirectDefinition(seed: UInt64) {
+    /// The largest difference between `layer`'s forward pass and its definition
+    /// (`referenceForward`) on 3 random images and random parameters from `seed`.
+    func largestDifferenceFromTheDefinition(_ layer: Conv2D, seed: UInt64) -> Float {
         var generator = SplitMix64(seed: seed)
-        let layer = Conv2D(input: Shape(height: 11, width: 9, channels: 4), filters: 7)
         let batch = 3
         let input = (0 ..< batch * layer.inputShape.count).map { _ in generator.nextUnitFloat() - 0.5 }
         let parameters = (0 ..< layer.parameterCount).map { _ in generator.nextUnitFloat() - 0.5 }
@@ -20,7 +20,13 @@ import Testing
                 plain.withUnsafeMutableBufferPointer { layer.referenceForward(x.baseAddress!, $0.baseAddress!, batch: batch, parameters: p.baseAddress!) }
             }
         }
-        let worst = zip(fast, plain).map { abs($0 - $1) }.max()!
+        return zip(fast, plain).map { abs($0 - $1) }.max()!
+    }
+
+    @Test(arguments: [UInt64(1), 2])
+    func im2colConvolutionMatchesTheDirectDefinition(seed: UInt64) {
+        let layer = Conv2D(input: Shape(height: 11, width: 9, channels: 4), filters: 7)
+        let worst = largestDifferenceFromTheDefinition(layer, seed: seed)
         #expect(worst < 1e-5, "seed \(seed): off by \(worst)")
     }
 
@@ -28,20 +34,9 @@ import Testing
     /// use each of its paths (blocks of 32, vectors of 8, single filters).
     @Test(arguments: [5, 32, 37])
     func directConvolutionMatchesTheDefinition(filters: Int) {
-        var generator = SplitMix64(seed: UInt64(filters))
         let layer = Conv2D(input: Shape(height: 12, width: 10, channels: 1), filters: filters)
         #expect(layer.convolvesDirectly)
-        let batch = 3
-        let input = (0 ..< batch * layer.inputShape.count).map { _ in generator.nextUnitFloat() - 0.5 }
-        let parameters = (0 ..< layer.parameterCount).map { _ in generator.nextUnitFloat() - 0.5 }
-        var fast = [Float](repeating: 0, count: batch * layer.outputShape.count), plain = fast
-        input.withUnsafeBufferPointer { x in
-            parameters.withUnsafeBufferPointer { p in
-                fast.withUnsafeMutableBufferPointer { layer.forward(x.baseAddress!, $0.baseAddress!, batch: batch, parameters: p.baseAddress!, scratch: Scratch()) }
-                plain.withUnsafeMutableBufferPointer { layer.referenceForward(x.baseAddress!, $0.baseAddress!, batch: batch, parameters: p.baseAddress!) }
-            }
-        }
-        let worst = zip(fast, plain).map { abs($0 - $1) }.max()!
+        let worst = largestDifferenceFromTheDefinition(layer, seed: UInt64(filters))
         #expect(worst < 1e-5, "\(filters) filters: off by \(worst)")
     }
 
