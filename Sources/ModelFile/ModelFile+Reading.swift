@@ -240,8 +240,10 @@ extension ModelFile {
     /// The `count` values of type `dtype` in `raw` (little-endian, any alignment).
     private static func array(_ dtype: String, count: Int, from raw: UnsafeRawBufferPointer) -> ArchiveArray {
         func copy<T>(_: T.Type) -> [T] {
-            [T](unsafeUninitializedCapacity: count) { buffer, initialised in
-                if count > 0 { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: raw) }
+            // (Not `Array(unsafeUninitializedCapacity: 0)`: it writes the shared empty storage.)
+            guard count > 0 else { return [] }
+            return [T](unsafeUninitializedCapacity: count) { buffer, initialised in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: raw)
                 initialised = count
             }
         }

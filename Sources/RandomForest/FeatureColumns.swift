@@ -20,7 +20,9 @@ struct FeatureColumns<Element: Sendable>: Sendable {
         self.columns = columns
         let tile = 64
         let bands = (columns + tile - 1) / tile
-        values = [Element](unsafeUninitializedCapacity: rows * columns) { output, initialized in
+        // (An empty matrix must not reach `Array(unsafeUninitializedCapacity: 0)`, which writes
+        // the standard library's shared empty storage: a race between threads.)
+        values = rows * columns == 0 ? [] : [Element](unsafeUninitializedCapacity: rows * columns) { output, initialized in
             let writes = DisjointWrites(output)
             source.withUnsafeBufferPointer { input in
                 let reads = SharedReads(input)

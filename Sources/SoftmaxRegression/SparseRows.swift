@@ -53,7 +53,9 @@ public struct SparseRows: Sendable {
         // Pass 2: each block writes its own disjoint range of entries.
         let total = rowStart[n], starts = rowStart
         var value: [Float] = []
-        let columnIndex = [Int32](unsafeUninitializedCapacity: total) { indexBuffer, written in
+        // No entries (all-blank images): `Array(unsafeUninitializedCapacity: 0)` writes the
+        // standard library's shared empty storage, a race between threads (docs/hardening.md).
+        let columnIndex = total == 0 ? [] : [Int32](unsafeUninitializedCapacity: total) { indexBuffer, written in
             value = [Float](unsafeUninitializedCapacity: total) { valueBuffer, valuesWritten in
                 let (indexOut, valueOut) = (DisjointWrites(indexBuffer), DisjointWrites(valueBuffer))
                 parallelFor(blocks, threads: threads) { block in
