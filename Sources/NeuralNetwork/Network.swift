@@ -104,19 +104,8 @@ public struct Network: Sendable {
     }
 
     /// Predicted classes of `count` samples (ties to the lower class) and their class
-    /// probabilities (the softmax of the output scores), in chunks over `threads`.
-    /// - Returns: One label per sample, and `count × classCount` probabilities, row-major.
-    public func predict(_ input: [Float], count: Int, parameters: [Float], threads: Int,
-                        chunk: Int = 64) -> (labels: [Int], probabilities: [Float]) {
-        input.withUnsafeBufferPointer { x in
-            let xs = SharedReads(x), inputs = inputCount
-            return predict(count: count, parameters: parameters, threads: threads, chunk: chunk) { range, destination in
-                destination.update(from: xs.buffer.baseAddress! + range.lowerBound * inputs, count: range.count * inputs)
-            }
-        }
-    }
-
-    /// Predicted classes and class probabilities of `count` samples that `read` writes, a
+    /// probabilities (the softmax of the output scores), one label per sample and
+    /// `count × classCount` probabilities, row-major, for samples that `read` writes, a
     /// chunk at a time (samples `range`, `range.count × inputCount` floats, into the pointer
     /// it is given), so the whole input never has to exist as floats at once. The results
     /// do not depend on `chunk` or `threads`: each sample's scores come from the same arithmetic.

@@ -40,21 +40,6 @@ public struct NetworkModel: FittedClassifier {
     }
 }
 
-/// (x − mean) / deviation for every value.
-public func standardise(_ values: [Float], mean: Float, deviation: Float) -> [Float] {
-    var copy = values
-    standardise(&copy, mean: mean, deviation: deviation)
-    return copy
-}
-
-/// (x − mean) / deviation for every value, in place (the same values as the copying form).
-public func standardise(_ values: inout [Float], mean: Float, deviation: Float) {
-    let scale = 1 / deviation
-    values.withUnsafeMutableBufferPointer { v in
-        for i in v.indices { v[i] = (v[i] - mean) * scale }
-    }
-}
-
 /// Mean and standard deviation of every pixel's feature value (in double precision), read
 /// from the images' stored form: the same figures as for `images.features.values`.
 public func meanAndDeviation(_ images: ImageSet) -> (Float, Float) {
