@@ -40,4 +40,36 @@ import Testing
         #expect(images.subset(rows).bytes != nil && floats.subset(rows).bytes == nil)
         #expect(images.subset(rows).features == floats.subset(rows).features)
     }
+
+    /// Every output pixel is the source pixel `shift` away, or 0 where that falls outside the
+    /// image; bytes stay bytes, floats stay floats, and both give the same values.
+    @Test(arguments: [[PixelShift.none], PixelShift.fourWays(1), PixelShift.fourWays(2),
+                      [PixelShift(dx: 3, dy: -1), PixelShift(dx: -6, dy: 0), PixelShift(dx: 0, dy: 9)]])
+    func translationsMoveEveryPixelByTheShift(shifts: [PixelShift]) {
+        var generator = SplitMix64(seed: 11)
+        let (height, width) = (5, 6)
+        let bytes = (0 ..< 7 * height * width).map { _ in UInt8(truncatingIfNeeded: generator.next() | 1) }
+        let images = ImageSet(height: height, width: width, bytes: bytes)
+        let floats = ImageSet(height: height, width: width, features: images.features)
+        let indices = [6, 0, 3, 3]
+        let moved = images.translated(indices, by: shifts)
+        #expect(moved.count == shifts.count * indices.count && moved.height == height && moved.width == width)
+        let movedBytes = moved.bytes ?? []
+        #expect(movedBytes.count == moved.count * height * width)
+        for (s, shift) in shifts.enumerated() {
+            for (k, index) in indices.enumerated() {
+                for y in 0 ..< height {
+                    for x in 0 ..< width {
+                        let (sy, sx) = (y - shift.dy, x - shift.dx)
+                        let expected = sy >= 0 && sy < height && sx >= 0 && sx < width ? bytes[(index * height + sy) * width + sx] : 0
+                        let got = movedBytes[((s * indices.count + k) * height + y) * width + x]
+                        #expect(got == expected, "shift \(shift), image \(index), (\(y), \(x))")
+                    }
+                }
+            }
+        }
+        let movedFloats = floats.translated(indices, by: shifts)
+        #expect(movedFloats.bytes == nil)
+        #expect(movedFloats.features == moved.features)
+    }
 }
