@@ -12,7 +12,8 @@ import Foundation
 /// Parameters are one flat vector: W as `features × classes` row-major, then b (`classes`).
 ///
 /// The fast path keeps one image's class scores in a single SIMD vector (10 classes fit a
-/// `SIMD16<Float>`), walks only the nonzero pixels, and splits the images into fixed chunks
+/// `SIMD16<Float>`; more than 32 classes go in groups of 16, `SoftmaxObjective+Groups.swift`),
+/// walks only the nonzero pixels, and splits the images into fixed chunks
 /// whose partial sums are added in chunk order, so the value does not depend on the threads.
 public struct SoftmaxObjective: Sendable {
     public let data: SparseRows
@@ -42,19 +43,8 @@ public struct SoftmaxObjective: Sendable {
         case ...8: return evaluate(theta, &gradient, SIMD8<Float>.self)
         case ...16: return evaluate(theta, &gradient, SIMD16<Float>.self)
         case ...32: return evaluate(theta, &gradient, SIMD32<Float>.self)
-        case ...64: return evaluate(theta, &gradient, SIMD64<Float>.self)
-        default:
-            return SoftmaxObjective.reference(features: dense(), labels: labels, classCount: classCount, l2: l2,
-                                              theta: theta, gradient: &gradient)
+        default: return evaluateInGroups(theta, &gradient)
         }
-    }
-
-    private func dense() -> FeatureMatrix {
-        var matrix = FeatureMatrix(zeros: data.rows, columns: data.columns)
-        for r in 0 ..< data.rows {
-            for e in data.rowStart[r] ..< data.rowStart[r + 1] { matrix[r, Int(data.columnIndex[e])] = data.value[e] }
-        }
-        return matrix
     }
 
     private func evaluate<V: FloatVector>(_ theta: [Double], _ gradient: inout [Double], _: V.Type) -> Double where V.Scalar == Float {
@@ -81,6 +71,13 @@ public struct SoftmaxObjective: Sendable {
                 for c in 0 ..< k { sum[j * k + c] += Double(chunkGradient[j][c]) }
             }
         }
+        return finish(loss: loss, sum: sum, theta: theta, gradient: &gradient)
+    }
+
+    /// The objective and its gradient from the sums over all images of the loss and of
+    /// xᵀ(p − y) (`sum`, in the layout of `theta`): divided by n, with the L2 penalty added.
+    func finish(loss: Double, sum: [Double], theta: [Double], gradient: inout [Double]) -> Double {
+        let d = data.columns, k = classCount
         let n = Double(data.rows)
         var penalty = 0.0
         for i in 0 ..< d * k {

@@ -132,6 +132,42 @@ import Testing
         }
     }
 
+    /// The CNN applies each ReLU after its max-pooling (a quarter of the values). The two
+    /// orders must be the same function with the same gradient, bit for bit, ties and
+    /// all-negative windows included (inputs are rounded to a coarse grid to make ties).
+    @Test func reluAfterPoolingIsReluBeforePoolingBitForBit() {
+        let conv = Conv2D(input: Shape(height: 10, width: 10, channels: 1), filters: 5)
+        let pool = MaxPool2D(conv.outputShape)
+        let dense = Dense(inputs: pool.outputShape, outputs: 4)
+        let before = Network([conv, ReLU(conv.outputShape), pool, dense])
+        let after = Network([conv, pool, ReLU(pool.outputShape), dense])
+        var generator = SplitMix64(seed: 12)
+        let batch = 6
+        let input = (0 ..< batch * 100).map { _ in (generator.nextUnitFloat() * 4).rounded() / 4 - 0.5 }
+        let labels = (0 ..< batch).map { $0 % 4 }
+        var parameters = before.initialParameters(seed: 5)
+        for i in parameters.indices { parameters[i] = (parameters[i] * 8).rounded() / 8 }
+        func lossAndGradient(_ network: Network) -> (Double, [Float]) {
+            var gradient = [Float](repeating: 0, count: parameters.count)
+            let (value, _) = input.withUnsafeBufferPointer { x in
+                labels.withUnsafeBufferPointer { y in
+                    parameters.withUnsafeBufferPointer { p in
+                        gradient.withUnsafeMutableBufferPointer { g in
+                            network.lossAndGradient(x.baseAddress!, labels: y.baseAddress!, batch: batch, normaliser: batch,
+                                                    parameters: p.baseAddress!, gradient: g.baseAddress!, workspace: Workspace())
+                        }
+                    }
+                }
+            }
+            return (value, gradient)
+        }
+        let (lossBefore, gradientBefore) = lossAndGradient(before)
+        let (lossAfter, gradientAfter) = lossAndGradient(after)
+        #expect(lossBefore == lossAfter)
+        #expect(gradientBefore == gradientAfter)
+        #expect(gradientBefore.contains { $0 != 0 })
+    }
+
     @Test func aTinyNetworkOverfitsATinySet() throws {
         let (training, _) = try TestData.mnistSample(training: 40, test: 1)
         var settings = MLP.defaultSettings

@@ -13,7 +13,7 @@ import Testing
     }
 
     // 3, 10, 20 and 40 classes exercise the SIMD8, SIMD16, SIMD32 and SIMD64 paths; 70 the plain one.
-    @Test(arguments: [3, 10, 20, 40, 70])
+    @Test(arguments: [3, 10, 20, 33, 40, 47, 70, 130])
     func fastPathMatchesTheReference(classes: Int) {
         // More rows than one chunk, so chunked summation is exercised too.
         let (x, labels, theta) = problem(rows: SoftmaxObjective.chunkSize + 77, columns: 13, classes: classes, seed: UInt64(classes))
