@@ -4,9 +4,12 @@ on sets with other class counts and image sizes (made by make-synthetic-set.py),
 each time by the work it stands for, in the algorithm's own measure:
 
   softmax  fit / (objective evaluations × nonzero training pixels × classes)
-  knn      predict / (training images × test images × pixels used)
+  knn      predict / (training images × test images): the pairs it bounds; a projection
+           bound leaves exact distances over all pixels for a few hundred per query, so
+           pixels hardly enter (docs/knn.md)
   forest   fit / (trees × n log₂ n × candidate features per split)
-  svm      predict / (support vectors × test images × pixels used);
+  svm      predict / (support vectors × test images × (pixels used + classes − 1)): the
+           kernel values, then each support vector's k − 1 pairs;
            fit / (kernel rows computed × mean pair size × pixels used)
   mlp      fit / (epochs × training images × parameters)
   cnn      fit / (epochs × training images × multiply-adds of one forward pass)
@@ -66,8 +69,7 @@ def work(algo, report, row, classes, side, train, test, nonzero_per_image):
         evaluations = int(re.search(r"\((\d+) objective evaluations\)", fact(report, "L-BFGS iterations")).group(1))
         return [("fit", float(row["fit_seconds"]), evaluations * nonzero_per_image * train * classes)]
     if algo == "knn":
-        used = first_int(fact(report, "pixels used"))
-        return [("predict", float(row["predict_seconds"]), train * test * used)]
+        return [("predict", float(row["predict_seconds"]), train * test)]
     if algo == "forest":
         trees = first_int(fact(report, "trees"))
         candidates = first_int(fact(report, "candidate features per split"))
@@ -78,7 +80,7 @@ def work(algo, report, row, classes, side, train, test, nonzero_per_image):
         rows = first_int(fact(report, "kernel rows"))
         mean_pair = 2 * train / classes
         return [("fit", float(row["fit_seconds"]), rows * mean_pair * used),
-                ("predict", float(row["predict_seconds"]), vectors * test * used)]
+                ("predict", float(row["predict_seconds"]), vectors * test * (used + classes - 1))]
     if algo == "mlp":
         epochs = first_int(fact(report, "epochs"))
         parameters = first_int(fact(report, "parameters"))

@@ -37,8 +37,9 @@ extension SVMModel {
     }
 
     /// The model `archive` holds, checked before use: every pair names two different classes
-    /// of the model, the active columns are increasing pixels of the image, every array has the
-    /// length the others imply, and every number is finite. The packed support vectors are made
+    /// of the model, every support vector's coefficients agree on its class, the active columns
+    /// are increasing pixels of the image, every array has the length the others imply, and
+    /// every number is finite. The packed support vectors are made
     /// by the same code as after a fit, so the model predicts exactly what the encoded one did.
     /// - Throws: ``ModelArchiveError`` naming the array at fault.
     init(decoding archive: ModelArchive) throws(ModelArchiveError) {
@@ -90,9 +91,14 @@ extension SVMModel {
         let vectors = try finite(archive.pixels("supportVectors", count: vectorValues), "supportVectors")
         let coefficients = try finite(archive.floats("coefficients", count: coefficientValues), "coefficients")
         let biases = try finite(archive.floats("biases", count: pairCount), "biases")
+        let pairs = zip(positives, negatives).map { (positive: $0, negative: $1) }
+        if case .failure(let conflict) = ClassCoefficients.classes(coefficients: coefficients, pairs: pairs, count: count) {
+            throw ModelArchiveError("the array 'coefficients' gives support vector \(conflict.vector) to class \(conflict.first) "
+                                    + "in one pair and to class \(conflict.second) in another; a support vector has one class")
+        }
 
         self.init(kernel: kernel, classCount: classCount, inputHeight: archive.inputHeight, inputWidth: archive.inputWidth,
-                  pairs: zip(positives, negatives).map { ($0, $1) }, activeColumns: activeColumns,
+                  pairs: pairs, activeColumns: activeColumns,
                   supportVectors: FeatureMatrix(rows: count, columns: depth, values: vectors), supportNorms: supportNorms,
                   coefficients: coefficients, biases: biases)
     }

@@ -5,8 +5,9 @@ import LinearAlgebra
 /// pair's coefficients y_t α_t and bias.
 ///
 /// Prediction computes the kernel between a block of test images and the union of support
-/// vectors once (one GEMM and one kernel pass), then all pairs' decision values at once as a
-/// second GEMM, K · coefficients, with one column per pair. Each pair votes for its positive
+/// vectors once (one GEMM and one kernel pass), then the pairs' decision values, one small
+/// GEMM per class: its support vectors' kernel values times their coefficients in the k − 1
+/// pairs the class is in (``ClassCoefficients``). Each pair votes for its positive
 /// class when its decision value is positive, else for its negative class; the class with the
 /// most votes wins, ties going to the lower class (as in libsvm). The scores are the votes
 /// normalised: each class's votes divided by the number of pairs.
@@ -32,11 +33,16 @@ public struct SVMModel: FittedClassifier {
     let coefficients: [Float]
     /// b of each pair.
     let biases: [Float]
+    /// ``coefficients`` by runs of support vectors of one class, without the pairs the class
+    /// is not in: what ``decisions(queries:norms:count:)`` multiplies by.
+    let classRuns: [ClassCoefficients]
     /// Test images per prediction block.
     let queryBlock = 256
 
     /// A model from its parameters; the one place the packed support vectors are made, for a
     /// fit and for a model read from an archive alike.
+    /// - Precondition: every support vector's coefficients name one class
+    ///   (``ClassCoefficients/classes(coefficients:pairs:count:)``; the decoder checks it).
     init(kernel: KernelFunction, classCount: Int, inputHeight: Int, inputWidth: Int, pairs: [(positive: Int, negative: Int)],
          activeColumns: [Int], supportVectors: FeatureMatrix, supportNorms: [Float], coefficients: [Float], biases: [Float]) {
         self.kernel = kernel
@@ -50,6 +56,10 @@ public struct SVMModel: FittedClassifier {
         self.coefficients = coefficients
         self.biases = biases
         packedSupportVectors = SVMModel.pack(supportVectors)
+        let classes = (try? ClassCoefficients.classes(coefficients: coefficients, pairs: pairs, count: supportVectors.rows).get())
+            ?? []
+        precondition(classes.count == supportVectors.rows, "SVMModel: a support vector's coefficients name two classes")
+        classRuns = ClassCoefficients.runs(classes: classes, coefficients: coefficients, pairs: pairs)
     }
 
     /// The support vectors (one per row) as the right-hand operand of the prediction GEMM.
@@ -139,10 +149,20 @@ public struct SVMModel: FittedClassifier {
                     kernel.apply(to: k.baseAddress! + q * n, count: n, squaredNorm: norm, z.baseAddress!)
                 }
             }
-            coefficients.withUnsafeBufferPointer { c in
-                values.withUnsafeMutableBufferPointer { v in
-                    sgemm(MatrixOperand(k.baseAddress!, rows: count, columns: n), MatrixOperand(c.baseAddress!, rows: n, columns: p),
-                          into: MatrixDestination(v.baseAddress!, rows: count, columns: p))
+            // Σ_t y_t α_t K(x_t, x), class run by class run: each run's kernel values times
+            // its coefficients in the pairs of its class, added into those pairs' columns.
+            for run in classRuns {
+                let width = run.pairs.count
+                var partial = [Float](repeating: 0, count: count * width)
+                run.values.withUnsafeBufferPointer { c in
+                    partial.withUnsafeMutableBufferPointer { out in
+                        sgemm(MatrixOperand(k.baseAddress! + run.rows.lowerBound, rows: count, columns: run.rows.count, leadingDimension: n),
+                              MatrixOperand(c.baseAddress!, rows: run.rows.count, columns: width),
+                              into: MatrixDestination(out.baseAddress!, rows: count, columns: width))
+                    }
+                }
+                for q in 0 ..< count {
+                    for (j, pair) in run.pairs.enumerated() { values[q * p + pair] += partial[q * width + j] }
                 }
             }
         }

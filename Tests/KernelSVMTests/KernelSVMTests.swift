@@ -49,11 +49,16 @@ import Testing
         #expect(try model.predict(queries, context: ExecutionContext(threads: 1)).labels == [1, 0, 1])
     }
 
-    @Test func fastPathMatchesThePlainReference() throws {
-        // GEMM kernel rows, the row cache and prediction by two GEMMs, against a per-pair solve
+    /// 10 classes, and 20 (each digit split in two by the parity of its index), where the
+    /// decision values come from 20 runs of support vectors each in 19 of 190 pairs.
+    @Test(arguments: [10, 20])
+    func fastPathMatchesThePlainReference(classes: Int) throws {
+        // GEMM kernel rows, the row cache and prediction by GEMMs, against a per-pair solve
         // on a whole kernel matrix built with the scalar formula and decision values summed in
         // double precision. Both solve to a tight tolerance, so both are near the one optimum.
-        let (training, test) = try TestData.mnistSample(training: 300, test: 40)
+        let (sample, test) = try TestData.mnistSample(training: 300, test: 40)
+        let training = classes == 10 ? sample
+            : LabeledImages(images: sample.images, labels: sample.labels.indices.map { sample.labels[$0] + 10 * ($0 % 2) }, classCount: 20)
         let model = try fit(training, [("cacheMB", .integer(1)), ("rowBlock", .integer(5)), ("tolerance", .real(1e-5))])
         let fast = model.decisionValues(test.images, context: ExecutionContext(threads: 2))
         let kernel = KernelFunction.rbf(gamma: 0.05)
@@ -216,6 +221,11 @@ import Testing
             ("truncated coefficients", archive.changingFloats("coefficients") { $0.removeLast() }),
             ("a missing bias", archive.changingFloats("biases") { $0.removeLast() }),
             ("a non-finite coefficient", archive.changingFloats("coefficients") { $0[3] = .nan }),
+            ("a support vector of two classes", archive.changingFloats("coefficients") {
+                // Vector 0 is of class 0; a coefficient in a pair without class 0 gives it another.
+                let other = positives.indices.first { positives[$0] != 0 && negatives[$0] != 0 }!
+                $0[other] = 1
+            }),
             ("a non-finite norm", archive.changingFloats("supportNorms") { $0[0] = .infinity }),
             ("no support vectors", archive.changed {
                 $0.put("supportNorms", floats: [])
