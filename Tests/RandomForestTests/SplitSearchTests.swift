@@ -18,7 +18,9 @@ import Testing
         var generator = SplitMix64(seed: seed)
         let count = 2 + generator.nextInt(below: 300)
         let features = 1 + generator.nextInt(below: 12)
-        let classes = 2 + generator.nextInt(below: seed % 5 == 0 ? 20 : 5)  // sometimes more than 16
+        // Sometimes more than 16 classes (grouped histogram walks, two groups), sometimes more
+        // than 64 (five groups; the deep nodes' class-by-class walk when few are present).
+        let classes = 2 + generator.nextInt(below: seed % 10 == 0 ? 70 : seed % 5 == 0 ? 20 : 5)
         let range = [2, 4, 16, 256][generator.nextInt(below: 4)]  // value range: small ranges tie often
         let zeroShare = generator.nextInt(below: 100)  // percent of pixels forced to 0
         var bytes: [UInt8] = []
