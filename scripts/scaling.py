@@ -125,26 +125,33 @@ def main():
 
     records = []
     for algo in args.algos.split(","):
-        for classes, side, data in sets:
-            out = os.path.join(scratch, f"out-{algo}-{classes}x{side}")
-            times = {}
-            for _ in range(args.repeats):
+        # Each repeat runs every set once, so that a slow spell of a shared machine falls on
+        # several sets' runs rather than on all of one set's; then the median per set.
+        times = {}
+        for _ in range(args.repeats):
+            for classes, side, data in sets:
+                out = os.path.join(scratch, f"out-{algo}-{classes}x{side}")
                 subprocess.run([args.bench, "run", "--algo", algo, "--folds", "0", "--train-size", str(args.train_size),
                                 "--data", data, "--out", out, "--no-models", "--quiet", "--fresh"], check=True)
                 with open(os.path.join(out, "summary.csv")) as f:
                     row = next(r for r in csv.DictReader(f) if r["algorithm"] == algo)
                 for key in ("fit_seconds", "predict_seconds"):
-                    times.setdefault(key, []).append(float(row[key]))
+                    times.setdefault((classes, side, key), []).append(float(row[key]))
+        for classes, side, data in sets:
+            out = os.path.join(scratch, f"out-{algo}-{classes}x{side}")
+            with open(os.path.join(out, "summary.csv")) as f:
+                row = next(r for r in csv.DictReader(f) if r["algorithm"] == algo)
             # The median of the repeats; the work is the same in every one (the runs are deterministic).
-            for key, values in times.items():
-                row[key] = sorted(values)[len(values) // 2]
+            for key in ("fit_seconds", "predict_seconds"):
+                values = sorted(times[(classes, side, key)])
+                row[key] = values[len(values) // 2]
             with open(os.path.join(out, algo, "report.md")) as f:
                 report = f.read()
             nonzero = nonzero_per_image(data)
             for phase, seconds, units in work(algo, report, row, classes, side, args.train_size, 10000, nonzero):
                 records.append(dict(algorithm=algo, phase=phase, classes=classes, side=side, seconds=seconds, work=units,
                                     nanoseconds_per_unit=1e9 * seconds / units, accuracy=row["test_accuracy"]))
-                print(f"{algo:8} {phase:8} {classes:3} classes {side:2}×{side:<2}  {seconds:8.3f} s  "
+                print(f"{algo:8} {phase:12} {classes:3} classes {side:2}×{side:<2}  {seconds:8.3f} s  "
                       f"{1e9 * seconds / units:10.4f} ns per unit  accuracy {float(row['test_accuracy']):.4f}", flush=True)
 
     for record in records:
