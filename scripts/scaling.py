@@ -95,7 +95,8 @@ def work(algo, report, row, classes, side, train, test, nonzero_per_image):
         p1 = h1 // 2
         h2 = p1 - 2
         p2 = h2 // 2
-        macs = h1 * h1 * 32 * 9 + h2 * h2 * 64 * 32 * 9 + p2 * p2 * 64 * 128 + 128 * classes
+        f1, f2, hidden = (first_int(fact(report, name)) for name in ("filters1", "filters2", "hidden"))
+        macs = h1 * h1 * f1 * 9 + h2 * h2 * f2 * f1 * 9 + p2 * p2 * f2 * hidden + hidden * classes
         return [("fit", float(row["fit_seconds"]), epochs * train * macs)]
     raise SystemExit(f"scaling.py: unknown algorithm {algo}")
 
@@ -122,6 +123,9 @@ def main():
                 subprocess.run([sys.executable, os.path.join(HERE, "make-synthetic-set.py"), os.path.join(ROOT, "data/mnist"),
                                 data, "--classes", str(classes), "--size", str(side)], check=True)
         sets.append((classes, side, data))
+
+    if not any((c, s) == (10, 28) for c, s, _ in sets):
+        raise SystemExit("scaling.py: --sets must include 10x28 (MNIST), the base of every ratio")
 
     records = []
     for algo in args.algos.split(","):

@@ -202,7 +202,8 @@ final class ByteSplitSearch: SplitSearch {
     /// Counts the `nonzero` keys into the histogram, then moves its bins right from the
     /// largest value down, offering the split below each, and empties them.
     /// - Returns: The smallest nonzero value, or `nil` if every sample has the same nonzero value.
-    /// - Complexity: O(nonzero + 256 + distinct values × classes present).
+    /// - Complexity: O(nonzero + 256 + distinct values × c), c the classes present or, for a
+    ///   grouped walk, 16 × groups.
     @inline(__always)
     private func histogramSweep(_ feature: Int, _ start: Int, _ nonzero: Int, _ node: NodeStatistics,
                                 _ sweep: inout GiniSweep, _ best: inout SplitCandidate<UInt8>, _ minSamplesLeaf: Int) -> UInt8? {
@@ -243,7 +244,7 @@ final class ByteSplitSearch: SplitSearch {
         } else if node.presentCount > groups {
             walkGrouped(occupied, feature, node, &sweep, &best, minSamplesLeaf)
         } else {
-            // Fewer classes present than groups (deep nodes of a many-class tree): class by class.
+            // No more classes present than groups (deep nodes of a many-class tree): class by class.
             walk(occupied, feature, node, &sweep, &best, minSamplesLeaf)
         }
         return UInt8(lowest)

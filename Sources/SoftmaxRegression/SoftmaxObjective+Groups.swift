@@ -6,8 +6,9 @@ import Foundation
 /// vector of 8, 16 or 32 lanes. One vector of 64 lanes would pad 47 classes (EMNIST's
 /// balanced set) to 64, a third of the work wasted, and past 64 there is no vector type at all;
 /// groups pad to the next multiple of 16 only (47 → 48), so the cost follows the classes.
-/// Same arithmetic per class as ``lossAndGradient``, same chunks and the same order of
-/// summation, so the value does not depend on the threads either.
+/// The same formulas as ``lossAndGradient`` (whose rounding can differ: it sums a row's
+/// pixels in four interleaved partial sums), the same fixed chunks added in the same order,
+/// so the value does not depend on the threads either.
 extension SoftmaxObjective {
     /// Classes per group.
     typealias Group = SIMD16<Float>
