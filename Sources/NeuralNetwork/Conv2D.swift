@@ -68,10 +68,12 @@ public struct Conv2D: Layer {
         let perImage = outputShape.height * outputShape.width, filters = outputShape.channels
         fillRows(output, rows: batch * perImage, with: parameters + patch * filters, count: filters)
         let columns = scratch.buffer(0, count: min(sliceImages, batch) * perImage * patch)
+        // The weights packed once for every slice (the same products as packing them per slice).
+        let weights = PackedRightOperand(MatrixOperand(parameters, rows: patch, columns: filters))
         for first in stride(from: 0, to: batch, by: sliceImages) {
             let images = min(sliceImages, batch - first), positions = images * perImage
             im2col(input + first * inputShape.count, batch: images, into: columns)
-            sgemm(MatrixOperand(columns, rows: positions, columns: patch), MatrixOperand(parameters, rows: patch, columns: filters),
+            sgemm(MatrixOperand(columns, rows: positions, columns: patch), weights,
                   into: MatrixDestination(output + first * perImage * filters, rows: positions, columns: filters), beta: 1)
         }
     }
@@ -92,6 +94,9 @@ public struct Conv2D: Layer {
         inputGradient?.update(repeating: 0, count: batch * inputShape.count)
         let columns = scratch.buffer(0, count: min(sliceImages, batch) * perImage * patch)
         let columnGradient = scratch.buffer(1, count: min(sliceImages, batch) * perImage * patch)
+        // Wᵀ packed once for every slice's ∂cols = dy·Wᵀ.
+        let transposedWeights = inputGradient == nil ? nil
+            : PackedRightOperand(MatrixOperand(parameters, rows: filters, columns: patch, transposed: true))
         for first in stride(from: 0, to: batch, by: sliceImages) {
             let images = min(sliceImages, batch - first), positions = images * perImage
             let upstream = outputGradient + first * perImage * filters
@@ -101,9 +106,8 @@ public struct Conv2D: Layer {
                       MatrixOperand(upstream, rows: positions, columns: filters),
                       into: MatrixDestination(parameterGradient, rows: patch, columns: filters), beta: 1)
             }
-            guard let inputGradient else { continue }
-            sgemm(MatrixOperand(upstream, rows: positions, columns: filters),
-                  MatrixOperand(parameters, rows: filters, columns: patch, transposed: true),
+            guard let inputGradient, let transposedWeights else { continue }
+            sgemm(MatrixOperand(upstream, rows: positions, columns: filters), transposedWeights,
                   into: MatrixDestination(columnGradient, rows: positions, columns: patch))
             col2im(columnGradient, images: images, into: inputGradient + first * inputShape.count)
         }
@@ -132,52 +136,77 @@ public struct Conv2D: Layer {
     /// The single-channel convolution computed directly: each output position's filters, in
     /// vectors of 8, start from the bias and add the k·k taps in the order of the definition
     /// (so it differs from ``referenceForward(_:_:batch:parameters:)`` only by fused rounding).
-    /// Four vectors (32 filters) at a time: one broadcast of the pixel feeds four multiply-adds.
+    /// Two neighbouring positions × four vectors (32 filters) at a time: eight independent
+    /// sums keep both FMA pipes busy (four would wait on the multiply-add's latency), and each
+    /// tap's weights, loaded once, feed both positions. The pairing changes no sum's order.
     func directForward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int,
                        parameters: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
         let (w, k) = (inputShape.width, kernel)
         let (oh, ow, filters) = (outputShape.height, outputShape.width, outputShape.channels)
         let bias = parameters + patch * filters
-        let whole = filters / 8 * 8
+        let whole = filters / 8 * 8, blocks = filters / 32 * 32
         for b in 0 ..< batch {
             let image = input + b * inputShape.count
             for y in 0 ..< oh {
-                for x in 0 ..< ow {
-                    let out = output + b * outputShape.count + (y * ow + x) * filters
-                    var f = 0
-                    while f + 32 <= whole {
+                var x = 0
+                while x + 2 <= ow {
+                    let out = output + b * outputShape.count + (y * ow + x) * filters, next = out + filters
+                    for f in stride(from: 0, to: blocks, by: 32) {
                         var a0 = load(bias + f), a1 = load(bias + f + 8), a2 = load(bias + f + 16), a3 = load(bias + f + 24)
+                        var b0 = a0, b1 = a1, b2 = a2, b3 = a3
                         for dy in 0 ..< k {
+                            let pixels = image + (y + dy) * w + x
                             for dx in 0 ..< k {
-                                let pixel = V(repeating: image[(y + dy) * w + x + dx])
+                                let p = V(repeating: pixels[dx]), q = V(repeating: pixels[dx + 1])
                                 let row = parameters + (dy * k + dx) * filters + f
-                                a0.addProduct(pixel, load(row)); a1.addProduct(pixel, load(row + 8))
-                                a2.addProduct(pixel, load(row + 16)); a3.addProduct(pixel, load(row + 24))
+                                let w0 = load(row), w1 = load(row + 8), w2 = load(row + 16), w3 = load(row + 24)
+                                a0.addProduct(p, w0); a1.addProduct(p, w1); a2.addProduct(p, w2); a3.addProduct(p, w3)
+                                b0.addProduct(q, w0); b1.addProduct(q, w1); b2.addProduct(q, w2); b3.addProduct(q, w3)
                             }
                         }
                         store(a0, out + f); store(a1, out + f + 8); store(a2, out + f + 16); store(a3, out + f + 24)
-                        f += 32
+                        store(b0, next + f); store(b1, next + f + 8); store(b2, next + f + 16); store(b3, next + f + 24)
                     }
-                    while f < whole {
-                        var a = load(bias + f)
-                        for dy in 0 ..< k {
-                            for dx in 0 ..< k {
-                                a.addProduct(V(repeating: image[(y + dy) * w + x + dx]), load(parameters + (dy * k + dx) * filters + f))
-                            }
-                        }
-                        store(a, out + f)
-                        f += 8
-                    }
-                    for f in whole ..< filters {
-                        var sum = bias[f]
-                        for dy in 0 ..< k {
-                            for dx in 0 ..< k { sum += image[(y + dy) * w + x + dx] * parameters[(dy * k + dx) * filters + f] }
-                        }
-                        out[f] = sum
-                    }
+                    directForwardRemainder(image, output, batch: b, y: y, x: x, from: blocks, whole: whole, parameters: parameters)
+                    directForwardRemainder(image, output, batch: b, y: y, x: x + 1, from: blocks, whole: whole, parameters: parameters)
+                    x += 2
+                }
+                if x < ow {
+                    directForwardRemainder(image, output, batch: b, y: y, x: x, from: 0, whole: whole, parameters: parameters)
                 }
             }
+        }
+    }
+
+    /// The filters from `first` on of output position (`y`, `x`) of image `b`, by vectors of 8
+    /// and then one by one: ``directForward(_:_:batch:parameters:)``'s sums, in the same order,
+    /// for the filters outside its blocks of 32 and for a last, unpaired position.
+    @inline(__always)
+    private func directForwardRemainder(_ image: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch b: Int,
+                                        y: Int, x: Int, from first: Int, whole: Int, parameters: UnsafePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let (w, k) = (inputShape.width, kernel)
+        let (ow, filters) = (outputShape.width, outputShape.channels)
+        let bias = parameters + patch * filters
+        let out = output + b * outputShape.count + (y * ow + x) * filters
+        var f = first
+        while f < whole {
+            var a = load(bias + f)
+            for dy in 0 ..< k {
+                for dx in 0 ..< k {
+                    a.addProduct(V(repeating: image[(y + dy) * w + x + dx]), load(parameters + (dy * k + dx) * filters + f))
+                }
+            }
+            store(a, out + f)
+            f += 8
+        }
+        for f in whole ..< filters {
+            var sum = bias[f]
+            for dy in 0 ..< k {
+                for dx in 0 ..< k { sum += image[(y + dy) * w + x + dx] * parameters[(dy * k + dx) * filters + f] }
+            }
+            out[f] = sum
         }
     }
 
@@ -185,12 +214,16 @@ public struct Conv2D: Layer {
     /// `parameterGradient`: weight (tap t, filter f) gains Σ over images and positions of the
     /// pixel under tap t times ∂L/∂output[f]. One output row's gradient (ow × filters floats)
     /// stays in L1 while all k·k taps read it; images, rows and positions are summed in order.
+    /// The taps of one kernel row are summed side by side, up to three at a time × four
+    /// vectors (32 filters): twelve independent sums for the two FMA pipes (four alone would
+    /// wait on the multiply-add's latency), each gradient vector loaded once for all of them.
+    /// Every sum still runs over the positions in order, so the result is the same as tap by tap.
     func directWeightGradient(_ input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, batch: Int,
                               parameterGradient: UnsafeMutablePointer<Float>) {
         typealias V = SIMD8<Float>
         let (w, k) = (inputShape.width, kernel)
         let (oh, ow, filters) = (outputShape.height, outputShape.width, outputShape.channels)
-        let whole = filters / 8 * 8
+        let whole = filters / 8 * 8, blocks = filters / 32 * 32
         let biasGradient = parameterGradient + patch * filters
         for b in 0 ..< batch {
             let image = input + b * inputShape.count
@@ -198,34 +231,69 @@ public struct Conv2D: Layer {
                 let upstream = outputGradient + b * outputShape.count + y * ow * filters
                 addColumnSums(upstream, rows: ow, columns: filters, into: biasGradient)
                 for dy in 0 ..< k {
-                    for dx in 0 ..< k {
+                    var dx = 0
+                    // Three taps at a time.
+                    while dx + 3 <= k {
                         let pixels = image + (y + dy) * w + dx
-                        let target = parameterGradient + (dy * k + dx) * filters
-                        var f = 0
-                        while f + 32 <= whole {
-                            var a0 = load(target + f), a1 = load(target + f + 8), a2 = load(target + f + 16), a3 = load(target + f + 24)
+                        let t0 = parameterGradient + (dy * k + dx) * filters, t1 = t0 + filters, t2 = t1 + filters
+                        for f in stride(from: 0, to: blocks, by: 32) {
+                            var a0 = load(t0 + f), a1 = load(t0 + f + 8), a2 = load(t0 + f + 16), a3 = load(t0 + f + 24)
+                            var b0 = load(t1 + f), b1 = load(t1 + f + 8), b2 = load(t1 + f + 16), b3 = load(t1 + f + 24)
+                            var c0 = load(t2 + f), c1 = load(t2 + f + 8), c2 = load(t2 + f + 16), c3 = load(t2 + f + 24)
                             for x in 0 ..< ow {
-                                let pixel = V(repeating: pixels[x]), g = upstream + x * filters + f
-                                a0.addProduct(pixel, load(g)); a1.addProduct(pixel, load(g + 8))
-                                a2.addProduct(pixel, load(g + 16)); a3.addProduct(pixel, load(g + 24))
+                                let p = V(repeating: pixels[x]), q = V(repeating: pixels[x + 1]), r = V(repeating: pixels[x + 2])
+                                let g = upstream + x * filters + f
+                                var v = load(g)
+                                a0.addProduct(p, v); b0.addProduct(q, v); c0.addProduct(r, v)
+                                v = load(g + 8)
+                                a1.addProduct(p, v); b1.addProduct(q, v); c1.addProduct(r, v)
+                                v = load(g + 16)
+                                a2.addProduct(p, v); b2.addProduct(q, v); c2.addProduct(r, v)
+                                v = load(g + 24)
+                                a3.addProduct(p, v); b3.addProduct(q, v); c3.addProduct(r, v)
                             }
-                            store(a0, target + f); store(a1, target + f + 8); store(a2, target + f + 16); store(a3, target + f + 24)
-                            f += 32
+                            store(a0, t0 + f); store(a1, t0 + f + 8); store(a2, t0 + f + 16); store(a3, t0 + f + 24)
+                            store(b0, t1 + f); store(b1, t1 + f + 8); store(b2, t1 + f + 16); store(b3, t1 + f + 24)
+                            store(c0, t2 + f); store(c1, t2 + f + 8); store(c2, t2 + f + 16); store(c3, t2 + f + 24)
                         }
-                        while f < whole {
-                            var a = load(target + f)
-                            for x in 0 ..< ow { a.addProduct(V(repeating: pixels[x]), load(upstream + x * filters + f)) }
-                            store(a, target + f)
-                            f += 8
+                        for tap in dx ..< dx + 3 {
+                            weightGradientRemainder(image, upstream, y: y, dy: dy, dx: tap, from: blocks, whole: whole,
+                                                    parameterGradient: parameterGradient)
                         }
-                        for f in whole ..< filters {
-                            var sum = target[f]
-                            for x in 0 ..< ow { sum += pixels[x] * upstream[x * filters + f] }
-                            target[f] = sum
-                        }
+                        dx += 3
+                    }
+                    // The taps left over when k is not a multiple of 3, one at a time.
+                    while dx < k {
+                        weightGradientRemainder(image, upstream, y: y, dy: dy, dx: dx, from: 0, whole: whole,
+                                                parameterGradient: parameterGradient)
+                        dx += 1
                     }
                 }
             }
+        }
+    }
+
+    /// Tap (`dy`, `dx`)'s weight gradient over one output row, for the filters from `first` on:
+    /// by vectors of 8, then one by one, summed over the positions in order.
+    @inline(__always)
+    private func weightGradientRemainder(_ image: UnsafePointer<Float>, _ upstream: UnsafePointer<Float>, y: Int, dy: Int, dx: Int,
+                                         from first: Int, whole: Int, parameterGradient: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let (w, k) = (inputShape.width, kernel)
+        let (ow, filters) = (outputShape.width, outputShape.channels)
+        let pixels = image + (y + dy) * w + dx
+        let target = parameterGradient + (dy * k + dx) * filters
+        var f = first
+        while f < whole {
+            var a = load(target + f)
+            for x in 0 ..< ow { a.addProduct(V(repeating: pixels[x]), load(upstream + x * filters + f)) }
+            store(a, target + f)
+            f += 8
+        }
+        for f in whole ..< filters {
+            var sum = target[f]
+            for x in 0 ..< ow { sum += pixels[x] * upstream[x * filters + f] }
+            target[f] = sum
         }
     }
 

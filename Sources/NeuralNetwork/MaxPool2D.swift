@@ -60,17 +60,53 @@ public struct MaxPool2D: Layer {
         }
     }
 
-    // dx = dy at the position of each maximum, 0 elsewhere
+    // dx = dy at the position of each maximum, 0 elsewhere. Each input position lies in at
+    // most one window, so every window's four gradients are written at once (the winner's
+    // 0 + dy, the others 0), each input value once; only a trailing odd row or column, in no
+    // window, needs zeroing beforehand.
     public func backward(_ input: UnsafePointer<Float>, _ output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                          inputGradient: UnsafeMutablePointer<Float>?, batch: Int, parameters: UnsafePointer<Float>,
                          parameterGradient: UnsafeMutablePointer<Float>, scratch: Scratch) {
         guard let inputGradient else { return }
+        let (w, c) = (inputShape.width, inputShape.channels)
+        let (oh, ow) = (outputShape.height, outputShape.width)
         let winners = UnsafeMutableRawPointer(scratch.buffer(0, count: batch * outputShape.count)).assumingMemoryBound(to: Int32.self)
-        inputGradient.update(repeating: 0, count: batch * inputShape.count)
+        if inputShape.height % 2 == 1 || inputShape.width % 2 == 1 {
+            inputGradient.update(repeating: 0, count: batch * inputShape.count)
+        }
+        let zero = SIMD8<Float>()
         for b in 0 ..< batch {
             let gradient = inputGradient + b * inputShape.count
             let winner = winners + b * outputShape.count, upstream = outputGradient + b * outputShape.count
-            for i in 0 ..< outputShape.count { gradient[Int(winner[i])] += upstream[i] }
+            for y in 0 ..< oh {
+                for x in 0 ..< ow {
+                    let corner = ((2 * y) * w + 2 * x) * c
+                    let out = (y * ow + x) * c
+                    var k = 0
+                    while k + 8 <= c {
+                        let at = corner + k
+                        // 0 + dy, as adding into a zeroed gradient gives (a −0 becomes +0).
+                        let value = zero + load(upstream + out + k)
+                        let won = UnsafeRawPointer(winner + out + k).loadUnaligned(as: SIMD8<Int32>.self)
+                        let base = SIMD8<Int32>(repeating: Int32(at)) &+ lanes, target = UnsafeMutableRawPointer(gradient + at)
+                        target.storeBytes(of: zero.replacing(with: value, where: won .== base), as: SIMD8<Float>.self)
+                        target.storeBytes(of: zero.replacing(with: value, where: won .== base &+ Int32(c)),
+                                          toByteOffset: 4 * c, as: SIMD8<Float>.self)
+                        target.storeBytes(of: zero.replacing(with: value, where: won .== base &+ Int32(w * c)),
+                                          toByteOffset: 4 * w * c, as: SIMD8<Float>.self)
+                        target.storeBytes(of: zero.replacing(with: value, where: won .== base &+ Int32(w * c + c)),
+                                          toByteOffset: 4 * (w * c + c), as: SIMD8<Float>.self)
+                        k += 8
+                    }
+                    for k in k ..< c {
+                        let at = corner + k, won = Int(winner[out + k]), value = 0 + upstream[out + k]
+                        gradient[at] = won == at ? value : 0
+                        gradient[at + c] = won == at + c ? value : 0
+                        gradient[at + w * c] = won == at + w * c ? value : 0
+                        gradient[at + w * c + c] = won == at + w * c + c ? value : 0
+                    }
+                }
+            }
         }
     }
 }

@@ -98,4 +98,53 @@ import Testing
         // 11 channels: a vector of 8 by selects and 3 by the scalar loop.
         check(MaxPool2D(Shape(height: 4, width: 6, channels: 11)), seed: seed)
     }
+
+    /// Max pooling's backward writes every input gradient (it no longer zeroes the buffer
+    /// first and adds): into a buffer full of NaN it gives exactly dy at each window's maximum
+    /// and 0 everywhere else, the dropped odd row or column included, with ties in the input
+    /// going to the first in scan order, and −0 arriving as +0 as an addition into 0 gives.
+    @Test(arguments: [(7, 6, 9), (6, 7, 16), (4, 4, 8), (5, 5, 3)])
+    func maxPoolBackwardWritesEveryInputGradient(height: Int, width: Int, channels: Int) {
+        let layer = MaxPool2D(Shape(height: height, width: width, channels: channels))
+        var generator = SplitMix64(seed: UInt64(height * 100 + width * 10 + channels))
+        let batch = 2
+        // Few distinct values, so that windows have ties.
+        let input = (0 ..< batch * layer.inputShape.count).map { _ in Float(generator.next() % 5) }
+        var upstream = random(batch * layer.outputShape.count, &generator)
+        upstream[0] = -0.0
+        var output = [Float](repeating: 0, count: upstream.count)
+        var gradient = [Float](repeating: .nan, count: input.count)
+        let scratch = Scratch(), none = [Float](repeating: 0, count: 1)
+        input.withUnsafeBufferPointer { x in
+            none.withUnsafeBufferPointer { p in
+                output.withUnsafeMutableBufferPointer { layer.forward(x.baseAddress!, $0.baseAddress!, batch: batch, parameters: p.baseAddress!, scratch: scratch) }
+                var unused = [Float](repeating: 0, count: 1)
+                output.withUnsafeBufferPointer { y in
+                    upstream.withUnsafeBufferPointer { g in
+                        gradient.withUnsafeMutableBufferPointer { dx in
+                            unused.withUnsafeMutableBufferPointer { dp in
+                                layer.backward(x.baseAddress!, y.baseAddress!, outputGradient: g.baseAddress!, inputGradient: dx.baseAddress!,
+                                               batch: batch, parameters: p.baseAddress!, parameterGradient: dp.baseAddress!, scratch: scratch)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // The definition: zeros, then each window's dy added at its first maximum in scan order.
+        var expected = [Float](repeating: 0, count: input.count)
+        let (oh, ow, c) = (height / 2, width / 2, channels)
+        for b in 0 ..< batch {
+            for y in 0 ..< oh {
+                for x in 0 ..< ow {
+                    for k in 0 ..< c {
+                        let corners = [(0, 0), (0, 1), (1, 0), (1, 1)].map { b * layer.inputShape.count + ((2 * y + $0.0) * width + 2 * x + $0.1) * c + k }
+                        let first = corners.first { input[$0] == corners.map { input[$0] }.max()! }!
+                        expected[first] += upstream[((b * oh + y) * ow + x) * c + k]
+                    }
+                }
+            }
+        }
+        #expect(gradient.map(\.bitPattern) == expected.map(\.bitPattern))
+    }
 }
