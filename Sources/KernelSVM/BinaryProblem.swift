@@ -26,9 +26,10 @@ struct BinaryProblem: Sendable {
     }
 
     /// Solves the problem with SMO, its kernel rows in a cache of `budget` bytes, the pieces of
-    /// rows against an image's own class shared with the other pairs through `shared`.
+    /// rows against an image's own class shared with the other pairs through `shared`, the
+    /// cache's memory from `pool`.
     func solve(training: ClassSortedTraining, kernel: KernelFunction, solver: SMOSolver.Configuration,
-               budget: Int, block: Int, shared: OwnClassRows) -> BinarySolution {
+               budget: Int, block: Int, shared: OwnClassRows, pool: RowStoragePool) -> BinarySolution {
         let start = DispatchTime.now()
         let n = size, depth = training.depth
         let norms = (0 ..< n).map { training.squaredNorms[sortedIndex($0, in: training)] }
@@ -41,7 +42,7 @@ struct BinaryProblem: Sendable {
         // class is copied from `shared` if another pair has computed it; the rest are computed
         // together, one GEMM on the class's columns of the shared packed matrix, then the kernel
         // applied in place.
-        let cache = KernelRowCache(width: n, diagonal: diagonal, budget: budget, block: block) { samples, out in
+        let cache = KernelRowCache(width: n, diagonal: diagonal, budget: budget, block: block, pool: pool) { samples, out in
             let images = samples.map { sortedIndex($0, in: training) }
             for piece in pieces {
                 let own = samples.map { ($0 < positiveCount) == (piece.label == positive) }

@@ -22,6 +22,10 @@ final class KernelRowCache: KernelRowSource {
 
     private let storage: UnsafeMutablePointer<Float>
     private let blockBuffer: UnsafeMutablePointer<Float>
+    /// Where `storage` and `blockBuffer` came from (with their sizes), to be given back.
+    private let pool: RowStoragePool
+    private let storageCount: Int
+    private let blockBufferCount: Int
     /// Computes the rows of the listed samples into consecutive rows (stride `width`) of a buffer.
     private let computeRows: ([Int], UnsafeMutablePointer<Float>) -> Void
     private var slotOfSample: [Int32]
@@ -44,21 +48,26 @@ final class KernelRowCache: KernelRowSource {
         return (rows, max(1, min(block, rows - 2, width)))
     }
 
-    init(width: Int, diagonal: [Float], budget: Int, block: Int, computeRows: @escaping ([Int], UnsafeMutablePointer<Float>) -> Void) {
+    /// A cache whose memory comes from `pool` (given back when the cache is released).
+    init(width: Int, diagonal: [Float], budget: Int, block: Int, pool: RowStoragePool,
+         computeRows: @escaping ([Int], UnsafeMutablePointer<Float>) -> Void) {
         self.width = width
         self.diagonal = diagonal
         (capacity, self.block) = Self.capacity(width: width, budget: budget, block: block)
         self.computeRows = computeRows
-        storage = .allocate(capacity: capacity * max(1, width))
-        blockBuffer = .allocate(capacity: self.block * max(1, width))
+        self.pool = pool
+        // Rows sized for the whole budget, so that every later pair's rows fit the same pages;
+        // the smaller block buffers then go to blocks, the smallest that fits being taken.
+        (storage, storageCount) = pool.take(capacity * max(1, width), reserving: budget / MemoryLayout<Float>.size)
+        (blockBuffer, blockBufferCount) = pool.take(self.block * max(1, width))
         slotOfSample = [Int32](repeating: -1, count: width)
         sampleInSlot = [Int32](repeating: -1, count: capacity)
         lastUse = [UInt64](repeating: 0, count: capacity)
     }
 
     deinit {
-        storage.deallocate()
-        blockBuffer.deallocate()
+        pool.give(storage, count: storageCount)
+        pool.give(blockBuffer, count: blockBufferCount)
     }
 
     /// Bytes of rows computed and kept (at most the budget), with the block buffer.
@@ -66,16 +75,26 @@ final class KernelRowCache: KernelRowSource {
 
     func beginIteration() { clock += 1 }
 
-    /// K(x_i, x_t) for every t. On a miss, the rows of `priorities()` (most wanted first) that
-    /// are not cached are computed in the same block, up to ``block`` rows in all.
-    func row(_ i: Int, priorities: () -> [Int]) -> UnsafePointer<Float> {
+    /// K(x_i, x_t) for every t. On a miss, the rows of `priorities(limit:)` (most wanted first)
+    /// that are not cached are computed in the same block, up to ``block`` rows in all. The
+    /// list is asked for 4 × ``block`` samples first and four times more each time that many
+    /// held too few uncached rows; every longer list begins with the shorter one, so the block
+    /// is the one the whole list would give.
+    func row(_ i: Int, priorities: (_ limit: Int) -> [Int]) -> UnsafePointer<Float> {
         requests += 1
         if slotOfSample[i] < 0 {
             var wanted = [i]
             var chosen: Set = [i]
-            for t in priorities() {
-                if wanted.count == block { break }
-                if slotOfSample[t] < 0 && chosen.insert(t).inserted { wanted.append(t) }
+            var limit = 4 * block, scanned = 0
+            while wanted.count < block {
+                let list = priorities(limit)
+                for t in list[scanned...] {
+                    if wanted.count == block { break }
+                    if slotOfSample[t] < 0 && chosen.insert(t).inserted { wanted.append(t) }
+                }
+                if list.count < limit { break }
+                scanned = list.count
+                limit *= 4
             }
             computeRows(wanted, blockBuffer)
             rowsComputed += wanted.count

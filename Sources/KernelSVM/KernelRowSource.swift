@@ -5,9 +5,10 @@ public protocol KernelRowSource: AnyObject {
     var diagonal: [Float] { get }
     /// Marks the start of an iteration: rows returned after this stay valid until the next call.
     func beginIteration()
-    /// K(x_i, ·). `priorities` lists the samples whose rows are likely wanted next, most
-    /// wanted first; a source may compute them along with row i.
-    func row(_ i: Int, priorities: () -> [Int]) -> UnsafePointer<Float>
+    /// K(x_i, ·). `priorities(limit)` lists the first `limit` (or all, if fewer) of the
+    /// samples whose rows are likely wanted next, most wanted first; a source may compute
+    /// them along with row i.
+    func row(_ i: Int, priorities: (_ limit: Int) -> [Int]) -> UnsafePointer<Float>
 }
 
 /// A whole n × n kernel matrix held in memory.
@@ -40,7 +41,7 @@ public final class PrecomputedKernel: KernelRowSource {
 
     public func beginIteration() {}
 
-    public func row(_ i: Int, priorities: () -> [Int]) -> UnsafePointer<Float> {
+    public func row(_ i: Int, priorities: (_ limit: Int) -> [Int]) -> UnsafePointer<Float> {
         UnsafePointer(values + i * count)
     }
 

@@ -139,6 +139,8 @@ public struct KernelSVM: Classifier {
         let cacheBytes = cacheMB * 1_048_576
         let shared = OwnClassRows(images: sorted.count, slotWidth: present.map(sorted.count(of:)).max() ?? 1, budget: cacheBytes / 2)
         let budget = cacheBytes / 2 / concurrent
+        // Each pair's cache memory, handed on to the next pair.
+        let pool = RowStoragePool()
         let totalWork = problems.reduce(0.0) { $0 + work($1) }
         let finished = Locked<(count: Int, work: Double)>((0, 0))
         context.report("\(problems.count) class pairs, \(sorted.count) images, \(concurrent) at a time, "
@@ -147,7 +149,7 @@ public struct KernelSVM: Classifier {
         let solved = parallelMap(problems.count, threads: concurrent) { k -> BinarySolution in
             let problem = problems[schedule[k]]
             let result = problem.solve(training: sorted, kernel: kernel, solver: solver, budget: budget, block: rowBlock,
-                                       shared: shared)
+                                       shared: shared, pool: pool)
             let (count, done) = finished.withLock { state in
                 state.count += 1
                 state.work += work(problem)

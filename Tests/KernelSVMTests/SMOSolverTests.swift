@@ -140,4 +140,21 @@ import Testing
             .solve(PrecomputedKernel(.rbf(gamma: 0.5), features: points))
         #expect(solution.reachedIterationCap && solution.iterations == 3 && solution.gap > 1e-9)
     }
+
+    /// The selection the row cache's prefetch list uses, against sorting everything: items
+    /// with many equal keys (ties broken by index, as the solver's order does), counts from
+    /// none to all, on both sides of the point where it sorts instead of selecting.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func firstInOrderIsTheSortedPrefix(seed: UInt64) {
+        var generator = SplitMix64(seed: seed)
+        for n in [0, 1, 7, 100, 1000] {
+            let keys = (0 ..< n).map { _ in Double(generator.next() % 13) }   // few distinct values: many ties
+            let items = (0 ..< n).filter { _ in generator.next() % 4 != 0 }.shuffled(using: &generator)
+            let precedes = { (s: Int, t: Int) in (keys[s], -s) > (keys[t], -t) }
+            for count in Set([0, 1, 2, items.count / 4 - 1, items.count / 4, items.count / 2, items.count, items.count + 3]) where count >= 0 {
+                let expected = Array(items.sorted(by: precedes).prefix(count))
+                #expect(firstInOrder(count, of: items, by: precedes) == expected, "n \(n), count \(count)")
+            }
+        }
+    }
 }
