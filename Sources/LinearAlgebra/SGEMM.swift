@@ -75,10 +75,11 @@ private func scale(_ c: MatrixDestination, by beta: Float) {
 /// of ``PackedRightOperand`` (`panels` panels in all; this block's first is `firstPanel`).
 ///
 /// Each work item is one tile of C (a row block × a column chunk) and runs every k block over
-/// it in order, so the tile stays in cache from the first k block to the last.
+/// it in order, sliver by sliver, so each 16-column strip of the tile stays in L1 from the
+/// first k block to the last.
 private func multiplyBlock(_ a: MatrixOperand, packed: UnsafePointer<Float>, panels: Int, firstPanel: Int,
                            columns j0: Int, _ columns: Int, into c: MatrixDestination, alpha: Float, beta: Float, threads: Int) {
-    let (mr, nr, kc, mc, chunk) = (GEMMBlocking.mr, GEMMBlocking.nr, GEMMBlocking.kc, GEMMBlocking.mc, GEMMBlocking.chunk)
+    let (mr, nr, mc, chunk) = (GEMMBlocking.mr, GEMMBlocking.nr, GEMMBlocking.mc, GEMMBlocking.chunk)
     // A read where it lies (no packing) when it needs no scaling and C is narrow; its last,
     // partial 6-row panel is still packed (zero-padded), so the kernel never reads past A.
     let unpacked = alpha == 1 && columns <= GEMMBlocking.unpackedColumns
@@ -96,18 +97,29 @@ private func multiplyBlock(_ a: MatrixOperand, packed: UnsafePointer<Float>, pan
         let rows = min((block + 1) * rowPanels / rowBlocks * mr, m) - i0
         let chunkStart = part * chunk, chunkEnd = min(chunkStart + chunk, columns)
         let fullPanels = unpacked ? rows / mr : 0
-        ScratchPool.shared.withBuffer(count: (rows - fullPanels * mr + mr - 1) / mr * mr * kc) { packedA in
-            for p in 0 ..< GEMMBlocking.kBlocks(depth: depth) {
-                let block = GEMMBlocking.kBlock(p, depth: depth)
-                let (k0, depthHere) = (block.lowerBound, block.count)
-                if fullPanels * mr < rows {
-                    packLeft(a, rows: i0 + fullPanels * mr, count: rows - fullPanels * mr, depth: k0, depthHere, alpha: alpha, into: packedA)
+        // Rows of A packed (the last, partial panel, or all when A is not read in place), for
+        // every k block at once: block p's panels start at packedA + packedRows · k0.
+        let packedRows = (rows - fullPanels * mr + mr - 1) / mr * mr
+        let kBlocks = GEMMBlocking.kBlocks(depth: depth)
+        ScratchPool.shared.withBuffer(count: packedRows * depth) { packedA in
+            if packedRows > 0 {
+                for p in 0 ..< kBlocks {
+                    let block = GEMMBlocking.kBlock(p, depth: depth)
+                    packLeft(a, rows: i0 + fullPanels * mr, count: rows - fullPanels * mr, depth: block.lowerBound, block.count,
+                             alpha: alpha, into: packedA + packedRows * block.lowerBound)
                 }
-                let tileBeta = p == 0 ? beta : 1
-                for jj in stride(from: chunkStart, to: chunkEnd, by: nr) {
+            }
+            // Sliver by sliver, every k block in turn: the C tiles of one sliver (rows × 16)
+            // stay in L1 from the first k block to the last, instead of being stored after
+            // one k block and read back from L2 or L3 a whole block of columns later.
+            for jj in stride(from: chunkStart, to: chunkEnd, by: nr) {
+                let width = min(nr, columns - jj)
+                for p in 0 ..< kBlocks {
+                    let block = GEMMBlocking.kBlock(p, depth: depth)
+                    let (k0, depthHere) = (block.lowerBound, block.count)
+                    let tileBeta = p == 0 ? beta : 1
                     let sliver = b.buffer.baseAddress!
                         + PackedRightOperand.offset(kBlock: p, panel: firstPanel + jj / nr, depth: depth, panels: panels)
-                    let width = min(nr, columns - jj)
                     var r = 0
                     // Whole panels read from A itself: row r + i, step k at base + i·rowStride + k·depthStride.
                     let lda = a.leadingDimension
@@ -124,8 +136,8 @@ private func multiplyBlock(_ a: MatrixOperand, packed: UnsafePointer<Float>, pan
                     }
                     var packedRow = 0
                     while r < rows {
-                        microKernel(depth: depthHere, a: packedA + packedRow * depthHere, rowStride: 1, depthStride: 6, b: sliver,
-                                    c: c.base + (i0 + r) * c.leadingDimension + j0 + jj, ldc: c.leadingDimension,
+                        microKernel(depth: depthHere, a: packedA + packedRows * k0 + packedRow * depthHere, rowStride: 1, depthStride: 6,
+                                    b: sliver, c: c.base + (i0 + r) * c.leadingDimension + j0 + jj, ldc: c.leadingDimension,
                                     rows: min(mr, rows - r), columns: width, beta: tileBeta)
                         r += mr
                         packedRow += mr
