@@ -115,7 +115,19 @@ extension ImageSet {
         let pixels = pixelCount, total = range.count * pixels, first = range.lowerBound * pixels
         if let bytes {
             bytes.withUnsafeBufferPointer { source in
-                for i in 0 ..< total { destination[i] = (Float(source[first + i]) / 255 - shift) * scale }
+                // Sixteen at a time: the same division, subtraction and product per value as the
+                // scalar loop below (so the same floats), in vector instructions; a scalar
+                // division per pixel took 8% of an MLP fit.
+                typealias V = SIMD16<Float>
+                let base = source.baseAddress! + first
+                let divisor = V(repeating: 255), offset = V(repeating: shift), factor = V(repeating: scale)
+                var i = 0
+                while i + 16 <= total {
+                    let values = V(UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<UInt8>.self))
+                    UnsafeMutableRawPointer(destination + i).storeBytes(of: (values / divisor - offset) * factor, as: V.self)
+                    i += 16
+                }
+                for i in i ..< total { destination[i] = (Float(base[i]) / 255 - shift) * scale }
             }
         } else {
             features.values.withUnsafeBufferPointer { source in

@@ -33,7 +33,8 @@ public enum GEMMBlocking {
         let blocks = kBlocks(depth: depth)
         return p * depth / blocks ..< (p + 1) * depth / blocks
     }
-    /// Rows of one A block (packed: mc × kc floats, 120 KB, held in the L2 cache).
+    /// Rows of one A block (packed for the whole depth: mc × k floats, 376 KB for k = 784,
+    /// held in the L2 cache).
     public static let mc = 120
     /// Columns of one packed B block (kc × nc floats, 2 MB, streamed from L3).
     public static let nc = 2048

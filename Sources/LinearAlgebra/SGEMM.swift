@@ -3,17 +3,17 @@ import BenchCore
 /// C = αAB + βC in single precision, with `threads` threads.
 ///
 /// The method of Goto and van de Geijn (ACM TOMS 34(3), 2008) in the loop order of BLIS
-/// (Van Zee and van de Geijn, ACM TOMS 41(3), 2015): for each block of `nc` columns and each
-/// block of `kc` values of k, B's block is packed into 16-column slivers (in a buffer reused
-/// for every block), then the rows of A are packed into 6-row panels per work item and the
-/// 6 × 16 register kernel computes C's tiles. Work items are (row block, column chunk) pairs,
-/// handed to the threads from a shared counter.
+/// (Van Zee and van de Geijn, ACM TOMS 41(3), 2015): for each block of `nc` columns, B's
+/// block is packed for the whole depth, k block by k block, into 16-column slivers (in a
+/// buffer reused for every block); then each work item, a (row block, column chunk) pair handed
+/// to the threads from a shared counter, packs its rows of A into 6-row panels for every k
+/// block and runs the 6 × 16 register kernel sliver by sliver, every k block in turn.
 ///
 /// Deterministic: each element of C is β·C plus its k blocks (``GEMMBlocking/kBlock(_:depth:)``,
 /// fixed by the depth alone) added in order, each block summed in order in registers, whatever
 /// the tiling, the number of threads and whether A was packed.
-/// - Complexity: 2·m·n·k floating-point operations; extra memory `kc · nc` floats for B's
-///   block and `mc · kc` floats per work item for A's rows.
+/// - Complexity: 2·m·n·k floating-point operations; extra memory `k · nc` floats for B's
+///   block and `mc · k` floats per work item for A's rows.
 public func sgemm(_ a: MatrixOperand, _ b: MatrixOperand, into c: MatrixDestination,
                   alpha: Float = 1, beta: Float = 0, threads: Int = 1) {
     precondition(a.columns == b.rows, "sgemm: A is \(a.rows)x\(a.columns) but B is \(b.rows)x\(b.columns)")

@@ -8,6 +8,29 @@ import Testing
         #expect(images.features.values == [0, 1, 0.2, 0.4])
     }
 
+    /// A batch written from bytes (sixteen values at a time, then one by one) holds exactly
+    /// (v / 255 − shift) · scale, the scalar formula, for every value; and with the defaults
+    /// exactly the float view's values, as from a set held as floats.
+    @Test func copiedFeaturesAreTheFormulaBitForBit() {
+        var generator = SplitMix64(seed: 11)
+        // 9 images of 5 × 7: 35 values each, so a batch ends in every position of a vector.
+        let bytes = (0 ..< 9 * 35).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        let images = ImageSet(height: 5, width: 7, bytes: bytes)
+        let floats = ImageSet(height: 5, width: 7, features: images.features)
+        let (shift, scale): (Float, Float) = (0.1307, 1 / 0.3081)
+        for range in [0 ..< 9, 2 ..< 6, 4 ..< 5, 3 ..< 3] {
+            let count = range.count * 35
+            var copied = [Float](repeating: .nan, count: max(count, 1)), plain = copied
+            copied.withUnsafeMutableBufferPointer { images.copyFeatures(range, into: $0.baseAddress!, shift: shift, scale: scale) }
+            let expected = (0 ..< count).map { (Float(bytes[range.lowerBound * 35 + $0]) / 255 - shift) * scale }
+            #expect(copied.prefix(count).map(\.bitPattern) == expected.map(\.bitPattern), "images \(range)")
+            copied.withUnsafeMutableBufferPointer { images.copyFeatures(range, into: $0.baseAddress!) }
+            plain.withUnsafeMutableBufferPointer { floats.copyFeatures(range, into: $0.baseAddress!) }
+            #expect(copied.prefix(count).map(\.bitPattern) == plain.prefix(count).map(\.bitPattern), "images \(range)")
+            #expect(Array(copied.prefix(count)) == Array(images.features.values[range.lowerBound * 35 ..< range.upperBound * 35]))
+        }
+    }
+
     @Test func subsetsKeepRowsLabelsAndBytesTogether() {
         let images = ImageSet(height: 1, width: 2, bytes: [1, 2, 3, 4, 5, 6])
         let data = LabeledImages(images: images, labels: [0, 1, 2], classCount: 3)

@@ -86,6 +86,9 @@ import Testing
     func directConvolution(seed: UInt64) {
         check(Conv2D(input: Shape(height: 6, width: 5, channels: 1), filters: 40), seed: seed)
         check(Conv2D(input: Shape(height: 5, width: 7, channels: 1), filters: 11), seed: seed)
+        // Kernels of 4 and 5: the weight gradient's taps in threes, then one or two alone.
+        check(Conv2D(input: Shape(height: 6, width: 7, channels: 1), filters: 33, kernel: 4), seed: seed)
+        check(Conv2D(input: Shape(height: 7, width: 8, channels: 1), filters: 32, kernel: 5), seed: seed)
     }
 
     // ReLU and max pooling are piecewise linear: the inputs keep clear of their kinks and ties.

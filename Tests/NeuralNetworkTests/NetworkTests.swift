@@ -31,13 +31,16 @@ import Testing
     }
 
     /// The direct single-channel convolution against the definition, for filter counts that
-    /// use each of its paths (blocks of 32, vectors of 8, single filters).
+    /// use each of its paths (blocks of 32, vectors of 8, single filters), output widths even
+    /// and odd (positions in pairs, and one left over), and kernels of 3 and 5.
     @Test(arguments: [5, 32, 37])
     func directConvolutionMatchesTheDefinition(filters: Int) {
-        let layer = Conv2D(input: Shape(height: 12, width: 10, channels: 1), filters: filters)
-        #expect(layer.convolvesDirectly)
-        let worst = largestDifferenceFromTheDefinition(layer, seed: UInt64(filters))
-        #expect(worst < 1e-5, "\(filters) filters: off by \(worst)")
+        for (width, kernel) in [(10, 3), (11, 3), (11, 5)] {
+            let layer = Conv2D(input: Shape(height: 12, width: width, channels: 1), filters: filters, kernel: kernel)
+            #expect(layer.convolvesDirectly)
+            let worst = largestDifferenceFromTheDefinition(layer, seed: UInt64(filters))
+            #expect(worst < 1e-5, "\(filters) filters, width \(width), kernel \(kernel): off by \(worst)")
+        }
     }
 
     /// A layer whose patch matrix is cut into slices (here one image per slice: 38 × 38
