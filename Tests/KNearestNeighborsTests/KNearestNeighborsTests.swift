@@ -154,4 +154,29 @@ import Testing
         let spread = (0 ..< m).map { c in (0 ..< training.count).reduce(0.0) { $0 + Double(projected[$1 * m + c] * projected[$1 * m + c]) } }
         #expect(spread[0] > spread[m - 1] && spread[0] > 5 * spread.reduce(0, +) / Double(d))
     }
+
+    /// Rows are projected in blocks of 1,024 on the threads: every row's projection and norm
+    /// must be what projecting it alone gives, bit for bit, and the formula's within rounding.
+    @Test func projectionInBlocksIsEachRowsOwnBitForBit() throws {
+        let (training, _) = try TestData.mnistSample(training: 2_500, test: 0, seed: 3)
+        let features = training.images.features
+        let bound = ProjectionBound(features, dimensions: 12, seed: 5, threads: 1)
+        let (d, m, n) = (bound.depth, bound.dimensions, training.count)
+        features.values.withUnsafeBufferPointer { x in
+            let all = bound.project(x.baseAddress!, count: n, threads: 2)
+            #expect(all.values.count == n * m && all.centredNorms.count == n)
+            for r in [0, 1, 1_023, 1_024, 1_025, 2_047, 2_048, n - 1] {
+                let alone = bound.project(x.baseAddress! + r * d, count: 1)
+                #expect(Array(all.values[r * m ..< (r + 1) * m]) == alone.values, "row \(r)")
+                #expect(all.centredNorms[r] == alone.centredNorms[0], "row \(r)")
+                let centred = (0 ..< d).map { Double(x[r * d + $0]) - Double(bound.mean[$0]) }
+                let norm = centred.reduce(0) { $0 + $1 * $1 }
+                #expect(abs(Double(all.centredNorms[r]) - norm) <= 1e-4 * max(1, norm), "row \(r)")
+                for c in 0 ..< m {
+                    let value = (0 ..< d).reduce(0.0) { $0 + centred[$1] * Double(bound.basis[$1 * m + c]) }
+                    #expect(abs(Double(all.values[r * m + c]) - value) <= 1e-4 * max(1, norm.squareRoot()), "row \(r), direction \(c)")
+                }
+            }
+        }
+    }
 }
