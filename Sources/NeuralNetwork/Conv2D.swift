@@ -41,7 +41,7 @@ public struct Conv2D: Layer {
                 for x in 0 ..< ow {
                     for dy in 0 ..< kernel {
                         // The kernel's row dy covers k consecutive positions: k·C contiguous floats.
-                        row.update(from: image + ((y + dy) * w + x) * c, count: kernel * c)
+                        copyFloats(image + ((y + dy) * w + x) * c, to: row, count: kernel * c)
                         row += kernel * c
                     }
                 }
@@ -125,7 +125,7 @@ public struct Conv2D: Layer {
                 for x in 0 ..< ow {
                     for dy in 0 ..< kernel {
                         let target = image + ((y + dy) * w + x) * c
-                        for i in 0 ..< kernel * c { target[i] += row[i] }
+                        addFloats(row, into: target, count: kernel * c)
                         row += kernel * c
                     }
                 }

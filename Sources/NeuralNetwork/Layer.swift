@@ -87,13 +87,65 @@ func heInitialise(_ weights: UnsafeMutableBufferPointer<Float>, fanIn: Int, usin
 /// Sets every row of `matrix` (`rows × bias.count`) to `bias`: a layer's output before its
 /// weights' product is added.
 func fillRows(_ matrix: UnsafeMutablePointer<Float>, rows: Int, with bias: UnsafePointer<Float>, count: Int) {
-    for r in 0 ..< rows { (matrix + r * count).update(from: bias, count: count) }
+    for r in 0 ..< rows { copyFloats(bias, to: matrix + r * count, count: count) }
+}
+
+/// Copies `count` floats, 16 at a time, inline: the layers copy many short runs (a bias row of
+/// 64, an im2col segment of 3 × 32), where a call to `memmove` per run cost more than the copy
+/// (6% of a CNN fit in `perf`).
+@inline(__always)
+func copyFloats(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i + 16 <= count {
+        UnsafeMutableRawPointer(destination + i).storeBytes(of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self),
+                                                            as: SIMD16<Float>.self)
+        i += 16
+    }
+    while i < count {
+        destination[i] = source[i]
+        i += 1
+    }
+}
+
+/// destination[i] += source[i] for `count` floats, 16 at a time (the same sum per element).
+@inline(__always)
+func addFloats(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i + 16 <= count {
+        let sum = UnsafeRawPointer(destination + i).loadUnaligned(as: SIMD16<Float>.self)
+            + UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(destination + i).storeBytes(of: sum, as: SIMD16<Float>.self)
+        i += 16
+    }
+    while i < count {
+        destination[i] += source[i]
+        i += 1
+    }
 }
 
 /// Adds the column sums of `matrix` (`rows × columns`) into `sums`: a bias's gradient is the
 /// sum of its output's gradient over the batch (and, for a convolution, over positions).
+///
+/// Each column is summed in row order onto its running sum, as the plain loop
+/// `for r { for c { sums[c] += matrix[r][c] } }` does, so the result is the same bit for bit;
+/// but 16 columns at a time in a register over all rows, where that loop loaded and stored
+/// every sum once per row (2.4% of a CNN fit).
 func addColumnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
-    for r in 0 ..< rows {
-        for c in 0 ..< columns { sums[c] += matrix[r * columns + c] }
+    typealias V = SIMD16<Float>
+    var c = 0
+    while c + 16 <= columns {
+        var sum = UnsafeRawPointer(sums + c).loadUnaligned(as: V.self)
+        var row = matrix + c
+        for _ in 0 ..< rows {
+            sum += UnsafeRawPointer(row).loadUnaligned(as: V.self)
+            row += columns
+        }
+        UnsafeMutableRawPointer(sums + c).storeBytes(of: sum, as: V.self)
+        c += 16
+    }
+    for c in c ..< columns {
+        var sum = sums[c]
+        for r in 0 ..< rows { sum += matrix[r * columns + c] }
+        sums[c] = sum
     }
 }

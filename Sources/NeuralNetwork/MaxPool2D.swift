@@ -36,12 +36,17 @@ public struct MaxPool2D: Layer {
                     while k + 8 <= c {
                         let at = corner + k
                         var best = load(source + at), position = SIMD8<Int32>(repeating: Int32(at)) &+ lanes
-                        for offset in [c, w * c, w * c + c] {
+                        // The other three corners in scan order, written out (a loop over an
+                        // array literal of offsets here was not unrolled).
+                        @inline(__always) func challenge(_ offset: Int) {
                             let candidate = load(source + at + offset)
                             let better = candidate .> best
                             best.replace(with: candidate, where: better)
                             position.replace(with: SIMD8<Int32>(repeating: Int32(at + offset)) &+ lanes, where: better)
                         }
+                        challenge(c)
+                        challenge(w * c)
+                        challenge(w * c + c)
                         UnsafeMutableRawPointer(target + out + k).storeBytes(of: best, as: SIMD8<Float>.self)
                         UnsafeMutableRawPointer(winner + out + k).storeBytes(of: position, as: SIMD8<Int32>.self)
                         k += 8

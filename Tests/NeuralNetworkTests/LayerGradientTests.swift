@@ -150,4 +150,44 @@ import Testing
         }
         #expect(gradient.map(\.bitPattern) == expected.map(\.bitPattern))
     }
+
+    /// A bias's gradient is its output gradient summed over the batch and the positions, in
+    /// order, onto what the gradient held: exactly the plain loop's floats (the layers sum 16
+    /// columns at a time in registers), with filter counts that leave a remainder of 16 and 8.
+    @Test(arguments: [(0, 1, 19), (1, 3, 37), (2, 1, 40), (3, 0, 21)])
+    func biasGradientIsThePlainSumBitForBit(layerKind: Int, channels: Int, outputs: Int) {
+        let layer: any Layer = switch layerKind {
+        case 0, 2: Conv2D(input: Shape(height: 7, width: 6, channels: channels), filters: outputs)
+        case 1: Conv2D(input: Shape(height: 6, width: 7, channels: channels), filters: outputs)
+        default: Dense(inputs: Shape(features: 11), outputs: outputs)
+        }
+        var generator = SplitMix64(seed: UInt64(100 + layerKind))
+        let batch = 5
+        let input = random(batch * layer.inputShape.count, &generator)
+        let parameters = random(layer.parameterCount, &generator, scale: 0.5)
+        let upstream = random(batch * layer.outputShape.count, &generator)
+        let initial = random(layer.parameterCount, &generator)
+        var gradient = initial
+        var output = [Float](repeating: 0, count: upstream.count)
+        let scratch = Scratch()
+        input.withUnsafeBufferPointer { x in
+            parameters.withUnsafeBufferPointer { p in
+                output.withUnsafeMutableBufferPointer { layer.forward(x.baseAddress!, $0.baseAddress!, batch: batch, parameters: p.baseAddress!, scratch: scratch) }
+                output.withUnsafeBufferPointer { y in
+                    upstream.withUnsafeBufferPointer { g in
+                        gradient.withUnsafeMutableBufferPointer { dp in
+                            layer.backward(x.baseAddress!, y.baseAddress!, outputGradient: g.baseAddress!, inputGradient: nil,
+                                           batch: batch, parameters: p.baseAddress!, parameterGradient: dp.baseAddress!, scratch: scratch)
+                        }
+                    }
+                }
+            }
+        }
+        let rows = upstream.count / outputs, weights = layer.parameterCount - outputs
+        for f in 0 ..< outputs {
+            var sum = initial[weights + f]
+            for r in 0 ..< rows { sum += upstream[r * outputs + f] }
+            #expect(gradient[weights + f].bitPattern == sum.bitPattern, "bias \(f)")
+        }
+    }
 }
