@@ -91,9 +91,15 @@ public struct SMOSolver: Sendable {
         var low = labels.map { $0 < 0 }
         var iterations = 0, gap = Double.infinity, capped = false
 
+        // The same, as the scans' additive masks (``SMOScans``): 0 in the set, ∓∞ outside.
+        var upMask = up.map { $0 ? 0 : -Double.infinity }
+        var lowMask = low.map { $0 ? 0 : Double.infinity }
+
         func updateMembership(_ t: Int) {
             up[t] = labels[t] > 0 ? alpha[t] < C : alpha[t] > 0
             low[t] = labels[t] > 0 ? alpha[t] > 0 : alpha[t] < C
+            upMask[t] = up[t] ? 0 : -.infinity
+            lowMask[t] = low[t] ? 0 : .infinity
         }
 
         /// The first `limit` of the samples most likely to be chosen next, for the cache to
@@ -113,30 +119,23 @@ public struct SMOSolver: Sendable {
             return Array(merged.prefix(limit))
         }
 
+        // The scans run eight samples at a time (``SMOScans``, each beside its plain loop), and
+        // step 4's pass also finds the next iteration's i.
+        var nextI: Int? = nil
         while true {
             kernel.beginIteration()
             // 1. The most violating sample of I_up.
-            var i = -1, rMax = -Double.infinity
-            for t in 0 ..< n where up[t] && residual[t] > rMax {
-                i = t
-                rMax = residual[t]
-            }
+            let i = nextI ?? residual.withUnsafeBufferPointer { r in upMask.withUnsafeBufferPointer { SMOScans.largestResidual(r, upMask: $0) } }
             guard i >= 0 else { gap = 0; break }
+            let rMax = residual[i]
             let rowI = kernel.row(i, priorities: priorities)
 
             // 2. The partner giving the largest second-order decrease; also min_{I_low} r.
-            var j = -1, best = Double.infinity, rMin = Double.infinity
             let kii = Double(diagonal[i])
-            for t in 0 ..< n where low[t] {
-                let r = residual[t]
-                rMin = min(rMin, r)
-                let b = rMax - r
-                if b > 0 {
-                    let a = kii + Double(diagonal[t]) - 2 * Double(rowI[t])
-                    let decrease = -b * b / (a > 0 ? a : Self.tau)
-                    if decrease < best {
-                        best = decrease
-                        j = t
+            let (j, rMin) = residual.withUnsafeBufferPointer { r in
+                lowMask.withUnsafeBufferPointer { lowMask in
+                    diagonal.withUnsafeBufferPointer { d in
+                        SMOScans.partner(rMax: rMax, kii: kii, tau: Self.tau, residual: r, lowMask: lowMask, diagonal: d.baseAddress!, row: rowI)
                     }
                 }
             }
@@ -161,9 +160,9 @@ public struct SMOSolver: Sendable {
             updateMembership(i)
             updateMembership(j)
 
-            // 4. Every residual, from the two rows.
-            residual.withUnsafeMutableBufferPointer { r in
-                for t in 0 ..< n { r[t] -= step * (Double(rowI[t]) - Double(rowJ[t])) }
+            // 4. Every residual, from the two rows; and the next iteration's i.
+            nextI = residual.withUnsafeMutableBufferPointer { r in
+                upMask.withUnsafeBufferPointer { SMOScans.update(r, step: step, rowI: rowI, rowJ: rowJ, upMask: $0) }
             }
         }
         return Solution(alpha: alpha, C: C, bias: bias(alpha: alpha, residual: residual), iterations: iterations,
