@@ -55,6 +55,11 @@ public struct Conv2D: Layer {
     /// steps, and the patch matrix would be 9 copies of the image.
     public var convolvesDirectly: Bool { inputShape.channels == 1 }
 
+    /// The direct convolution works image by image and adds its weight and bias gradients
+    /// image after image. The im2col path does not: its weight gradient is one GEMM per slice
+    /// of images, and the slices would move with the split.
+    public var splitsBatchesExactly: Bool { convolvesDirectly }
+
     /// Images per slice of the im2col path: as many as keep a slice's patch matrix within
     /// 512 KB, so that it is written, multiplied and read back while it is in the L2 cache (a
     /// chunk of 64 images would make it 9 MB for the second layer of the CNN, streamed from

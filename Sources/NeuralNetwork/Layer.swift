@@ -50,6 +50,17 @@ public protocol Layer: Sendable {
     func backward(_ input: UnsafePointer<Float>, _ output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                   inputGradient: UnsafeMutablePointer<Float>?, batch: Int, parameters: UnsafePointer<Float>,
                   parameterGradient: UnsafeMutablePointer<Float>, scratch: Scratch)
+
+    /// True when a batch may be split into consecutive parts, each run through `forward` and
+    /// `backward` on its own (with a scratch of its own), with exactly the same results: each
+    /// sample's output depends on that sample alone, and the parameter gradient is added
+    /// sample after sample, in order. ``Network`` then runs a leading run of such layers a
+    /// few images at a time, while their activations are in cache. False by default.
+    var splitsBatchesExactly: Bool { get }
+}
+
+extension Layer {
+    public var splitsBatchesExactly: Bool { false }
 }
 
 /// Reusable scratch buffers, by slot, grown on demand: one per concurrent worker and layer.

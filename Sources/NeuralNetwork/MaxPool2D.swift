@@ -15,6 +15,9 @@ public struct MaxPool2D: Layer {
 
     public func initialise(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout SplitMix64) {}
 
+    /// Each image's windows are its own; the winners are kept per call, in its scratch.
+    public var splitsBatchesExactly: Bool { true }
+
     // input is (B, H, W, C), output is (B, H/2, W/2, C); the position of each maximum (the
     // first in scan order on ties) is left in the scratch for backward
     public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int,

@@ -11,6 +11,9 @@ public struct ReLU: Layer {
 
     public func initialise(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout SplitMix64) {}
 
+    /// Elementwise.
+    public var splitsBatchesExactly: Bool { true }
+
     public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int,
                         parameters: UnsafePointer<Float>, scratch: Scratch) {
         let count = batch * inputShape.count, whole = count / 8 * 8

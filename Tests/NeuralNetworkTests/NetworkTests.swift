@@ -171,6 +171,59 @@ import Testing
         #expect(gradientBefore.contains { $0 != 0 })
     }
 
+    /// The leading layers that split batches exactly (direct convolution, pooling, ReLU) run a
+    /// few images at a time: loss, gradient and scores must be those of the whole chunk at
+    /// once, bit for bit, for parts of 1 image, of the default size and of the whole chunk,
+    /// with an odd chunk (a short last part), twice on one workspace (buffers reused).
+    @Test func splittingTheLeadingLayersChangesNoBit() {
+        let conv1 = Conv2D(input: Shape(height: 12, width: 12, channels: 1), filters: 9)
+        let pool1 = MaxPool2D(conv1.outputShape)
+        let conv2 = Conv2D(input: pool1.outputShape, filters: 6)
+        let pool2 = MaxPool2D(conv2.outputShape)
+        let layers: [any Layer] = [conv1, pool1, ReLU(pool1.outputShape), conv2, pool2, ReLU(pool2.outputShape),
+                                   Dense(inputs: pool2.outputShape, outputs: 5)]
+        let bytesPerImage = (conv1.outputShape.count + 2 * pool1.outputShape.count) * 4
+        let whole = Network(layers, partBytes: .max / 2)
+        var generator = SplitMix64(seed: 21)
+        let batch = 7
+        let input = (0 ..< batch * 144).map { _ in (generator.nextUnitFloat() * 8).rounded() / 8 - 0.25 }
+        let labels = (0 ..< batch).map { $0 % 5 }
+        let parameters = whole.initialParameters(seed: 6)
+        func run(_ network: Network) -> [(loss: Double, gradient: [Float], scores: [Float])] {
+            let workspace = Workspace()
+            return (0 ..< 2).map { step in
+                var gradient = [Float](repeating: Float(step), count: parameters.count)
+                let (loss, _) = input.withUnsafeBufferPointer { x in
+                    labels.withUnsafeBufferPointer { y in
+                        parameters.withUnsafeBufferPointer { p in
+                            gradient.withUnsafeMutableBufferPointer { g in
+                                network.lossAndGradient(x.baseAddress!, labels: y.baseAddress!, batch: batch, normaliser: batch,
+                                                        parameters: p.baseAddress!, gradient: g.baseAddress!, workspace: workspace)
+                            }
+                        }
+                    }
+                }
+                let scores = input.withUnsafeBufferPointer { x in
+                    parameters.withUnsafeBufferPointer { p in
+                        let outputs = network.forward(x.baseAddress!, batch: batch, parameters: p.baseAddress!, workspace: workspace)
+                        return Array(UnsafeBufferPointer(start: outputs[layers.count - 1], count: batch * 5))
+                    }
+                }
+                return (loss, gradient, scores)
+            }
+        }
+        let expected = run(whole)
+        #expect(expected[0].gradient.contains { $0 != 0 })
+        for partBytes in [1, 2 * bytesPerImage, Network.defaultPartBytes] {
+            let results = run(Network(layers, partBytes: partBytes))
+            for (got, want) in zip(results, expected) {
+                #expect(got.loss.bitPattern == want.loss.bitPattern, "parts of \(partBytes) bytes")
+                #expect(got.gradient.map(\.bitPattern) == want.gradient.map(\.bitPattern), "parts of \(partBytes) bytes")
+                #expect(got.scores.map(\.bitPattern) == want.scores.map(\.bitPattern), "parts of \(partBytes) bytes")
+            }
+        }
+    }
+
     @Test func aTinyNetworkOverfitsATinySet() throws {
         let (training, _) = try TestData.mnistSample(training: 40, test: 1)
         var settings = MLP.defaultSettings
