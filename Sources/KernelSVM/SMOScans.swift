@@ -14,7 +14,9 @@
 /// (I_up) or +∞ (I_low) for the others: r_t + mask_t is r_t itself for a member and can never
 /// be chosen otherwise, in one vector addition (a Bool per sample turned into a lane mask took
 /// a loop per vector). Adding 0 changes no residual but −0, which becomes +0: it compares
-/// equal to −0 everywhere, and the solver reads the chosen residual back from its array.
+/// equal to −0 everywhere, and the solver reads the chosen residual back from its array. The
+/// one value that can differ is the sign of a zero min over I_low (+0 where the plain loop
+/// keeps −0); it enters only the gap, whose test against the tolerance is the same.
 public enum SMOScans {
     typealias Values = SIMD8<Double>
     typealias Indices = SIMD8<Int64>

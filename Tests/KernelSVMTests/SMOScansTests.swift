@@ -64,6 +64,7 @@ import Testing
                             }
                         }
                     }
+                    // rMin as a number: a zero's sign may differ (documented in SMOScans).
                     #expect(fast.j == plain.j && fast.rMin == plain.rMin,
                             "count \(count), membership \(membership), seed \(seed), rMax \(rMax): \(fast) against \(plain)")
                 }

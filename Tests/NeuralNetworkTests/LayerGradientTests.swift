@@ -153,7 +153,9 @@ import Testing
 
     /// A bias's gradient is its output gradient summed over the batch and the positions, in
     /// order, onto what the gradient held: exactly the plain loop's floats (the layers sum 16
-    /// columns at a time in registers), with filter counts that leave a remainder of 16 and 8.
+    /// columns at a time in registers), for 19, 37, 40 and 21 outputs (3, 5, 8 and 5 columns
+    /// left after the 16-column blocks; the direct convolution, the im2col one, and a dense layer,
+    /// whose `channels` argument is unused).
     @Test(arguments: [(0, 1, 19), (1, 3, 37), (2, 1, 40), (3, 0, 21)])
     func biasGradientIsThePlainSumBitForBit(layerKind: Int, channels: Int, outputs: Int) {
         let layer: any Layer = switch layerKind {

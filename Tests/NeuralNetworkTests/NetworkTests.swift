@@ -172,9 +172,9 @@ import Testing
     }
 
     /// The leading layers that split batches exactly (direct convolution, pooling, ReLU) run a
-    /// few images at a time: loss, gradient and scores must be those of the whole chunk at
-    /// once, bit for bit, for parts of 1 image, of the default size and of the whole chunk,
-    /// with an odd chunk (a short last part), twice on one workspace (buffers reused).
+    /// few images at a time: loss, gradient and scores must be those of every layer run on the
+    /// whole chunk (`partBytes: 0`), bit for bit, for parts of 1, 2, 3 and 4 images and of the
+    /// whole chunk, with an odd chunk (a short last part), twice on one workspace (buffers reused).
     @Test func splittingTheLeadingLayersChangesNoBit() {
         let conv1 = Conv2D(input: Shape(height: 12, width: 12, channels: 1), filters: 9)
         let pool1 = MaxPool2D(conv1.outputShape)
@@ -183,7 +183,7 @@ import Testing
         let layers: [any Layer] = [conv1, pool1, ReLU(pool1.outputShape), conv2, pool2, ReLU(pool2.outputShape),
                                    Dense(inputs: pool2.outputShape, outputs: 5)]
         let bytesPerImage = (conv1.outputShape.count + 2 * pool1.outputShape.count) * 4
-        let whole = Network(layers, partBytes: .max / 2)
+        let whole = Network(layers, partBytes: 0)
         var generator = SplitMix64(seed: 21)
         let batch = 7
         let input = (0 ..< batch * 144).map { _ in (generator.nextUnitFloat() * 8).rounded() / 8 - 0.25 }
@@ -214,7 +214,7 @@ import Testing
         }
         let expected = run(whole)
         #expect(expected[0].gradient.contains { $0 != 0 })
-        for partBytes in [1, 2 * bytesPerImage, Network.defaultPartBytes] {
+        for partBytes in [1, 2 * bytesPerImage, 3 * bytesPerImage, 4 * bytesPerImage, .max / 2, Network.defaultPartBytes] {
             let results = run(Network(layers, partBytes: partBytes))
             for (got, want) in zip(results, expected) {
                 #expect(got.loss.bitPattern == want.loss.bitPattern, "parts of \(partBytes) bytes")
