@@ -51,7 +51,11 @@ struct BinaryProblem: Sendable {
                 }
                 guard !missing.isEmpty && piece.count > 0 else { continue }
                 var rows = [Float](repeating: 0, count: missing.count * depth)
-                var values = [Float](repeating: 0, count: missing.count * piece.count)
+                // When every listed row misses this piece (always for the other class's piece),
+                // the GEMM writes the rows where they go, in `out`, and the kernel is applied
+                // there: no buffer to fill and copy out. Otherwise into a buffer, then copied.
+                let inPlace = missing.count == samples.count
+                var values = [Float](repeating: 0, count: inPlace ? 0 : missing.count * piece.count)
                 training.features.values.withUnsafeBufferPointer { features in
                     for (k, r) in missing.enumerated() {
                         rows.withUnsafeMutableBufferPointer {
@@ -61,15 +65,17 @@ struct BinaryProblem: Sendable {
                 }
                 let first = training.columnStart[piece.label], classFirst = training.classStart[piece.label]
                 rows.withUnsafeBufferPointer { a in
-                    values.withUnsafeMutableBufferPointer { c in
+                    values.withUnsafeMutableBufferPointer { buffer in
+                        // The same values either way: the GEMM's sums do not depend on where C lies.
+                        let (c, ldc) = inPlace ? (out + piece.offset, n) : (buffer.baseAddress!, piece.count)
                         sgemm(MatrixOperand(a.baseAddress!, rows: missing.count, columns: depth), training.packed,
                               columns: first ..< first + piece.count,
-                              into: MatrixDestination(c.baseAddress!, rows: missing.count, columns: piece.count))
+                              into: MatrixDestination(c, rows: missing.count, columns: piece.count, leadingDimension: ldc))
                         training.squaredNorms.withUnsafeBufferPointer { z in
                             for (k, r) in missing.enumerated() {
-                                let row = c.baseAddress! + k * piece.count
+                                let row = c + k * ldc
                                 kernel.apply(to: row, count: piece.count, squaredNorm: z[images[r]], z.baseAddress! + classFirst)
-                                (out + r * n + piece.offset).update(from: row, count: piece.count)
+                                if !inPlace { (out + r * n + piece.offset).update(from: row, count: piece.count) }
                                 if own[r] { shared.store(images[r], count: piece.count, from: row) }
                             }
                         }

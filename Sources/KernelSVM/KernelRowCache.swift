@@ -96,7 +96,11 @@ final class KernelRowCache: KernelRowSource {
                 scanned = list.count
                 limit *= 4
             }
-            computeRows(wanted, blockBuffer)
+            // While the cache is filling, the block's slots are the next ones in order: the rows
+            // are computed straight into them. Once it is full, into the block buffer, then
+            // copied to the slots of the rows they replace.
+            let direct = filled + wanted.count <= capacity
+            computeRows(wanted, direct ? storage + filled * width : blockBuffer)
             rowsComputed += wanted.count
             blocksComputed += 1
             let slots = freeSlots(wanted.count)
@@ -106,7 +110,7 @@ final class KernelRowCache: KernelRowSource {
                 sampleInSlot[slot] = Int32(sample)
                 slotOfSample[sample] = Int32(slot)
                 lastUse[slot] = clock - 1   // prefetched rows count as older than any row in use
-                (storage + slot * width).update(from: blockBuffer + r * width, count: width)
+                if !direct { (storage + slot * width).update(from: blockBuffer + r * width, count: width) }
             }
         }
         let slot = Int(slotOfSample[i])
