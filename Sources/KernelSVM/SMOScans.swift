@@ -49,13 +49,18 @@ public enum SMOScans {
         var best = Values(repeating: -.infinity), bestIndex = Indices(repeating: -1)
         var t = 0
         while t + 8 <= n {
-            let candidate = load(r, t) + load(mask, t)
-            let better = candidate .> best
-            best.replace(with: candidate, where: better)
-            bestIndex.replace(with: lanes(from: t), where: better)
+            keepLarger(load(r, t) + load(mask, t), at: t, best: &best, index: &bestIndex)
             t += 8
         }
         return finishLargest(best, bestIndex, from: t, residual: r, upMask: mask, count: n)
+    }
+
+    /// Each lane keeps the larger of its best and `candidate` (samples t … t + 7), the earlier on ties.
+    @inline(__always)
+    static func keepLarger(_ candidate: Values, at t: Int, best: inout Values, index: inout Indices) {
+        let better = candidate .> best
+        best.replace(with: candidate, where: better)
+        index.replace(with: lanes(from: t), where: better)
     }
 
     /// Combines the lanes and scans the last n mod 8 samples, which come after every lane's.
@@ -156,10 +161,7 @@ public enum SMOScans {
         while t + 8 <= n {
             let updated = load(r, t) - stepV * (load(rowI, t) - load(rowJ, t))
             UnsafeMutableRawPointer(r + t).storeBytes(of: updated, as: Values.self)
-            let candidate = updated + load(mask, t)
-            let better = candidate .> best
-            best.replace(with: candidate, where: better)
-            bestIndex.replace(with: lanes(from: t), where: better)
+            keepLarger(updated + load(mask, t), at: t, best: &best, index: &bestIndex)
             t += 8
         }
         for t in t ..< n { r[t] -= step * (Double(rowI[t]) - Double(rowJ[t])) }
