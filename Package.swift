@@ -39,7 +39,9 @@ let package = Package(
         /// The `Classifier` protocol, feature and label types, seeded randomness, parallel-for.
         .target(name: "BenchCore", swiftSettings: optimised),
         /// Dense single-precision matrix multiplication (packed, blocked, SIMD) and its reference.
-        .target(name: "LinearAlgebra", dependencies: ["BenchCore"], swiftSettings: optimised),
+        .target(name: "LinearAlgebra", dependencies: ["BenchCore", "CPrefetch"], swiftSettings: optimised),
+        /// A software prefetch (clang's builtin, which Swift cannot emit): one header, nothing to link.
+        .systemLibrary(name: "CPrefetch"),
         /// Layers (dense, convolution, pooling, ReLU), softmax cross-entropy, Adam, the training loop.
         .target(name: "NeuralNetwork", dependencies: ["BenchCore", "LinearAlgebra"], swiftSettings: optimised),
         /// The IDX file format, gzip through the system zlib, SHA-256 checksums.

@@ -9,7 +9,8 @@ import LinearAlgebra
 /// `bench --kernels`: the speed of the GEMM on the shapes the classifiers use, in GFLOP/s,
 /// measured the way `shared/tools/numpy_gemm.py` measures numpy (OpenBLAS), for a
 /// side-by-side figure: 1024³, and the k-NN distance product (10,000 × 784) · (784 × 60,000)
-/// in blocks of 1,000 queries, each block a complete GEMM call (packing included). And the
+/// in blocks of 1,000 queries, each block a complete GEMM call (packing included); the SVM's
+/// kernel rows, dense and leaving out A's zero steps (`measureKernelRows`). And the
 /// deskewing of all 70,000 MNIST images (`preprocess=deskew`), the one image kernel a run
 /// applies to every image.
 enum KernelBenchmark {
@@ -29,6 +30,9 @@ enum KernelBenchmark {
         var deskew: [(threads: Int, best: Double, median: Double)] = []
         if let data = try? IDXDataset.load(directory: BenchCommand.defaultDataDirectory()),
            let training = data.training.images.bytes, let test = data.test.images.bytes {
+            for skipping in [false, true] {
+                measurements.append(measureKernelRows(training, skippingZeroSteps: skipping, progress: progress))
+            }
             for threads in Array(Set([1, allThreads])).sorted() {
                 deskew.append(measureDeskew(training + test, width: data.training.images.width, height: data.training.images.height,
                                             threads: threads, progress: progress))
@@ -132,5 +136,31 @@ enum KernelBenchmark {
             }
         }
         return Measurement(shape: "\(queries)x\(features)x\(training)", threads: threads, best: best, median: median)
+    }
+
+    /// The SVM's kernel rows: 64 training images against 12,000 (one pair's images, packed once),
+    /// one thread, blocks of 64 rows in turn, as `BinaryProblem` computes them; with and without
+    /// leaving out the steps where a 6-row panel of the images is zero. GFLOP/s count the dense
+    /// product's multiply-adds, so the two figures compare the time.
+    static func measureKernelRows(_ bytes: [UInt8], skippingZeroSteps: Bool, progress: ProgressLog) -> Measurement {
+        let (rows, depth, columns, blocks) = (64, 784, 12_000, 20)
+        let name = "svm rows \(rows)x\(depth)x\(columns)" + (skippingZeroSteps ? " skipping" : "")
+        progress.log(name)
+        let images = bytes.prefix((columns + rows * blocks) * depth).map { Float($0) / 255 }
+        let packed = images.withUnsafeBufferPointer {
+            PackedRightOperand(MatrixOperand($0.baseAddress!, rows: depth, columns: columns, transposed: true))
+        }
+        var c = [Float](repeating: 0, count: rows * columns)
+        let (best, median) = images.withUnsafeBufferPointer { pa in
+            c.withUnsafeMutableBufferPointer { pc in
+                time(flops: 2 * Double(rows * depth * columns * blocks), repetitions: 5) {
+                    for block in 0 ..< blocks {
+                        sgemm(MatrixOperand(pa.baseAddress! + (columns + block * rows) * depth, rows: rows, columns: depth), packed,
+                              into: MatrixDestination(pc.baseAddress!, rows: rows, columns: columns), skippingZeroSteps: skippingZeroSteps)
+                    }
+                }
+            }
+        }
+        return Measurement(shape: name, threads: 1, best: best, median: median)
     }
 }

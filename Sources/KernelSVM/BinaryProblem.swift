@@ -70,7 +70,8 @@ struct BinaryProblem: Sendable {
                         let (c, ldc) = inPlace ? (out + piece.offset, n) : (buffer.baseAddress!, piece.count)
                         sgemm(MatrixOperand(a.baseAddress!, rows: missing.count, columns: depth), training.packed,
                               columns: first ..< first + piece.count,
-                              into: MatrixDestination(c, rows: missing.count, columns: piece.count, leadingDimension: ldc))
+                              into: MatrixDestination(c, rows: missing.count, columns: piece.count, leadingDimension: ldc),
+                              skippingZeroSteps: true)
                         training.squaredNorms.withUnsafeBufferPointer { z in
                             for (k, r) in missing.enumerated() {
                                 let row = c + k * ldc

@@ -143,7 +143,7 @@ public struct SVMModel: FittedClassifier {
         var values = [Float](repeating: 0, count: count * p)
         kernelValues.withUnsafeMutableBufferPointer { k in
             sgemm(MatrixOperand(queries, rows: count, columns: depth), packedSupportVectors,
-                  into: MatrixDestination(k.baseAddress!, rows: count, columns: n))
+                  into: MatrixDestination(k.baseAddress!, rows: count, columns: n), skippingZeroSteps: true)
             supportNorms.withUnsafeBufferPointer { z in
                 for (q, norm) in norms.enumerated() {
                     kernel.apply(to: k.baseAddress! + q * n, count: n, squaredNorm: norm, z.baseAddress!)

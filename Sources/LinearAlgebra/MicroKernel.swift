@@ -38,15 +38,25 @@ func microKernel(depth: Int, a: UnsafePointer<Float>, rowStride: Int, depthStrid
         c50.addProduct(s, b0); c51.addProduct(s, b1)
         offset &+= depthStride
     }
+    storeTile(c, ldc: ldc, rows: rows, columns: columns, beta: beta,
+              (c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51))
+}
+
+/// Writes a 6 × 16 register tile (row r in elements 2r and 2r + 1) to C as β·C + tile, only
+/// the `rows × columns` part that is inside C.
+@inline(__always)
+func storeTile(_ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, beta: Float,
+               _ t: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>,
+                     SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)) {
     if rows == 6 && columns == 16 {
-        update(c, c00, c01, beta); update(c + ldc, c10, c11, beta); update(c + 2 * ldc, c20, c21, beta)
-        update(c + 3 * ldc, c30, c31, beta); update(c + 4 * ldc, c40, c41, beta); update(c + 5 * ldc, c50, c51, beta)
+        update(c, t.0, t.1, beta); update(c + ldc, t.2, t.3, beta); update(c + 2 * ldc, t.4, t.5, beta)
+        update(c + 3 * ldc, t.6, t.7, beta); update(c + 4 * ldc, t.8, t.9, beta); update(c + 5 * ldc, t.10, t.11, beta)
         return
     }
     // An edge tile: only part of it is inside C.
     withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 12) { tile in
-        tile[0] = c00; tile[1] = c01; tile[2] = c10; tile[3] = c11; tile[4] = c20; tile[5] = c21
-        tile[6] = c30; tile[7] = c31; tile[8] = c40; tile[9] = c41; tile[10] = c50; tile[11] = c51
+        tile[0] = t.0; tile[1] = t.1; tile[2] = t.2; tile[3] = t.3; tile[4] = t.4; tile[5] = t.5
+        tile[6] = t.6; tile[7] = t.7; tile[8] = t.8; tile[9] = t.9; tile[10] = t.10; tile[11] = t.11
         for r in 0 ..< rows {
             for j in 0 ..< columns {
                 let sum = tile[2 * r + j / 8][j % 8]

@@ -33,17 +33,22 @@ public func sgemm(_ a: MatrixOperand, _ b: MatrixOperand, into c: MatrixDestinat
                           into: buffer + PackedRightOperand.offset(kBlock: p, panel: 0, depth: depth, panels: panels), threads: threads)
             }
             multiplyBlock(a, packed: buffer, panels: panels, firstPanel: 0, columns: j0, columns, into: c,
-                          alpha: alpha, beta: beta, threads: threads)
+                          alpha: alpha, beta: beta, threads: threads, skippingZeroSteps: false)
         }
     }
 }
 
 /// C = αA·B[:, columns] + βC with B already packed (for a right-hand operand used many times,
 /// such as k-NN's training images). Gives exactly the same result as the unpacked call.
-/// - Parameter columns: The columns of B to use (all by default); C has that many columns.
-///   The range must start at a multiple of 16.
+/// - Parameters:
+///   - columns: The columns of B to use (all by default); C has that many columns. The range
+///     must start at a multiple of 16.
+///   - skippingZeroSteps: Leave out the steps of k where a 6-row panel of A is all zero
+///     (ZeroSteps.swift): for mostly-zero A such as images, fewer multiply-adds and, when B is
+///     finite, the same result except possibly the sign of a zero. Needs `alpha` = 1.
 public func sgemm(_ a: MatrixOperand, _ b: PackedRightOperand, columns: Range<Int>? = nil, into c: MatrixDestination,
-                  alpha: Float = 1, beta: Float = 0, threads: Int = 1) {
+                  alpha: Float = 1, beta: Float = 0, threads: Int = 1, skippingZeroSteps: Bool = false) {
+    precondition(alpha == 1 || !skippingZeroSteps, "sgemm: skippingZeroSteps needs alpha = 1")
     let range = columns ?? 0 ..< b.columns
     precondition(a.columns == b.depth, "sgemm: A is \(a.rows)x\(a.columns) but B is \(b.depth)x\(b.columns)")
     precondition(range.lowerBound % GEMMBlocking.nr == 0 && range.upperBound <= b.columns, "sgemm: bad column range \(range)")
@@ -55,7 +60,7 @@ public func sgemm(_ a: MatrixOperand, _ b: PackedRightOperand, columns: Range<In
     let (nr, nc) = (GEMMBlocking.nr, GEMMBlocking.nc)
     for j0 in stride(from: 0, to: n, by: nc) {
         multiplyBlock(a, packed: b.storage, panels: b.panels, firstPanel: (range.lowerBound + j0) / nr, columns: j0, min(nc, n - j0),
-                      into: c, alpha: alpha, beta: beta, threads: threads)
+                      into: c, alpha: alpha, beta: beta, threads: threads, skippingZeroSteps: skippingZeroSteps)
     }
 }
 
@@ -78,7 +83,8 @@ private func scale(_ c: MatrixDestination, by beta: Float) {
 /// it in order, sliver by sliver, so each 16-column strip of the tile stays in L1 from the
 /// first k block to the last.
 private func multiplyBlock(_ a: MatrixOperand, packed: UnsafePointer<Float>, panels: Int, firstPanel: Int,
-                           columns j0: Int, _ columns: Int, into c: MatrixDestination, alpha: Float, beta: Float, threads: Int) {
+                           columns j0: Int, _ columns: Int, into c: MatrixDestination, alpha: Float, beta: Float, threads: Int,
+                           skippingZeroSteps: Bool) {
     let (mr, nr, mc, chunk) = (GEMMBlocking.mr, GEMMBlocking.nr, GEMMBlocking.mc, GEMMBlocking.chunk)
     // A read where it lies (no packing) when it needs no scaling and C is narrow; its last,
     // partial 6-row panel is still packed (zero-padded), so the kernel never reads past A.
@@ -96,6 +102,10 @@ private func multiplyBlock(_ a: MatrixOperand, packed: UnsafePointer<Float>, pan
         let i0 = block * rowPanels / rowBlocks * mr
         let rows = min((block + 1) * rowPanels / rowBlocks * mr, m) - i0
         let chunkStart = part * chunk, chunkEnd = min(chunkStart + chunk, columns)
+        if skippingZeroSteps {
+            return multiplyItemSkippingZeros(a, rows: i0, count: rows, b: b.buffer.baseAddress!, panels: panels, firstPanel: firstPanel,
+                                             columns: j0, columns, chunk: chunkStart, chunkEnd, into: c, beta: beta)
+        }
         let fullPanels = unpacked ? rows / mr : 0
         // Rows of A packed (the last, partial panel, or all when A is not read in place), for
         // every k block at once: block p's panels start at packedA + packedRows · k0.
@@ -120,10 +130,20 @@ private func multiplyBlock(_ a: MatrixOperand, packed: UnsafePointer<Float>, pan
                     let tileBeta = p == 0 ? beta : 1
                     let sliver = b.buffer.baseAddress!
                         + PackedRightOperand.offset(kBlock: p, panel: firstPanel + jj / nr, depth: depth, panels: panels)
+                    // Before each panel, a part of the next sliver of B is asked for, and in the
+                    // last k block the next strip of C, so that neither stalls the kernel when its
+                    // turn comes (SliverPrefetch.swift; docs/gemm.md has the figures).
+                    let next = NextSliver(after: jj, kBlock: p, end: chunkEnd, packed: b.buffer.baseAddress!, panels: panels,
+                                          firstPanel: firstPanel, depth: depth)
+                    let parts = (rows + mr - 1) / mr
                     var r = 0
                     // Whole panels read from A itself: row r + i, step k at base + i·rowStride + k·depthStride.
                     let lda = a.leadingDimension
                     for panel in 0 ..< fullPanels {
+                        next.prefetch(part: panel, of: parts)
+                        if p == kBlocks - 1 && jj + nr < chunkEnd {
+                            prefetchStrip(c.base + (i0 + r) * c.leadingDimension + j0 + jj + nr, rows: mr, ldc: c.leadingDimension)
+                        }
                         let target = c.base + (i0 + r) * c.leadingDimension + j0 + jj
                         if a.transposed {
                             microKernel(depth: depthHere, a: a.base + k0 * lda + i0 + r, rowStride: 1, depthStride: lda, b: sliver,
@@ -136,6 +156,11 @@ private func multiplyBlock(_ a: MatrixOperand, packed: UnsafePointer<Float>, pan
                     }
                     var packedRow = 0
                     while r < rows {
+                        next.prefetch(part: r / mr, of: parts)
+                        if p == kBlocks - 1 && jj + nr < chunkEnd {
+                            prefetchStrip(c.base + (i0 + r) * c.leadingDimension + j0 + jj + nr, rows: min(mr, rows - r),
+                                          ldc: c.leadingDimension)
+                        }
                         microKernel(depth: depthHere, a: packedA + packedRows * k0 + packedRow * depthHere, rowStride: 1, depthStride: 6,
                                     b: sliver, c: c.base + (i0 + r) * c.leadingDimension + j0 + jj, ldc: c.leadingDimension,
                                     rows: min(mr, rows - r), columns: width, beta: tileBeta)
