@@ -109,7 +109,11 @@ func packRight(_ b: MatrixOperand, depth k0: Int, _ depth: Int, columns j0: Int,
                     let row = base + q * depth * nr + k * nr
                     let width = min(nr, columns - q * nr)
                     if width == nr {
-                        UnsafeMutableRawPointer(row).copyMemory(from: source + q * nr, byteCount: nr * MemoryLayout<Float>.size)
+                        // One vector load and store, inline: `copyMemory` is a call to memmove per
+                        // 64 bytes, and packing the networks' weights for every chunk made those
+                        // calls 17% of an MLP fit in `perf`.
+                        UnsafeMutableRawPointer(row).storeBytes(
+                            of: UnsafeRawPointer(source + q * nr).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
                     } else {
                         for j in 0 ..< width { row[j] = source[q * nr + j] }
                         for j in width ..< nr { row[j] = 0 }
