@@ -63,7 +63,7 @@ public final class PackedRightOperand: @unchecked Sendable {
         columns = b.columns
         panels = (b.columns + nr - 1) / nr
         count = max(1, panels * nr * b.rows)
-        storage = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        storage = allocateLineAligned(count)
         let destination = DisjointWrites(UnsafeMutableBufferPointer(start: storage, count: count))
         let depth = self.depth, columns = self.columns, panels = self.panels
         for p in 0 ..< GEMMBlocking.kBlocks(depth: depth) {

@@ -32,7 +32,7 @@ final class ScratchPool: Sendable {
             guard let index = fitting.min(by: { blocks[$0].count < blocks[$1].count }) else { return nil }
             return blocks.remove(at: index)
         }
-        return reused ?? Block(pointer: .allocate(capacity: max(count, 1)), count: max(count, 1))
+        return reused ?? Block(pointer: allocateLineAligned(max(count, 1)), count: max(count, 1))
     }
 
     private func give(_ block: Block) {
@@ -45,4 +45,12 @@ final class ScratchPool: Sendable {
         }
         evicted?.pointer.deallocate()
     }
+}
+
+/// `count` floats starting on a 64-byte cache line (the system allocator aligns large blocks to
+/// 16 bytes only). Packed panels are read 64 bytes per step of k; aligned, such a read is one
+/// cache line instead of parts of two. Free with `deallocate()`.
+func allocateLineAligned(_ count: Int) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+        .bindMemory(to: Float.self, capacity: count)
 }
