@@ -36,12 +36,13 @@ struct NextSliver {
 }
 
 /// Asks for a 16-column strip of C, `rows` rows from `start` (each row's 16 floats may
-/// straddle two cache lines), to be written: the item's next sliver writes there, and a store
-/// that misses holds its place in the store queue until the line arrives.
+/// straddle two cache lines), before the item's next sliver writes there. A read prefetch:
+/// x86-64-v3 has no write prefetch (PRFCHW), and `__builtin_prefetch`'s write hint would
+/// become the same `prefetcht0`.
 @inline(__always)
 func prefetchStrip(_ start: UnsafeMutablePointer<Float>, rows: Int, ldc: Int) {
     for i in 0 ..< rows {
-        mnistbench_prefetch_write(start + i * ldc)
-        mnistbench_prefetch_write(start + i * ldc + GEMMBlocking.nr - 1)
+        mnistbench_prefetch(start + i * ldc)
+        mnistbench_prefetch(start + i * ldc + GEMMBlocking.nr - 1)
     }
 }

@@ -22,12 +22,13 @@ import Testing
     }
 
     /// The product with and without skipping, on the same packed B and the same starting C.
+    /// With `transposedA`, `a` is stored k × m and used transposed.
     func both(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, columns: Range<Int>, beta: Float, threads: Int,
-              start: [Float]) -> (dense: [Float], skipping: [Float]) {
+              start: [Float], transposedA: Bool = false) -> (dense: [Float], skipping: [Float]) {
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 let packed = PackedRightOperand(MatrixOperand(pb.baseAddress!, rows: k, columns: n))
-                let opA = MatrixOperand(pa.baseAddress!, rows: m, columns: k)
+                let opA = MatrixOperand(pa.baseAddress!, rows: m, columns: k, transposed: transposedA)
                 var dense = start, skipping = start
                 for (skip, result) in [(false, 0), (true, 1)] {
                     var c = result == 0 ? dense : skipping
@@ -42,7 +43,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [(1, 1), (5, 17), (7, 240), (13, 257), (64, 784), (121, 290)])
+    @Test(arguments: [(1, 3), (5, 17), (7, 240), (13, 257), (64, 784), (121, 290)])
     func nonnegativeOperandsGiveTheDenseProductsBits(m: Int, k: Int) {
         var generator = SplitMix64(seed: UInt64(m * 1000 + k))
         let n = 100
@@ -53,6 +54,26 @@ import Testing
             let (dense, skipping) = both(a, b, m: m, n: n, k: k, columns: columns, beta: beta, threads: threads, start: start)
             let differing = zip(dense, skipping).filter { $0.bitPattern != $1.bitPattern }.count
             #expect(differing == 0, "m \(m) k \(k) columns \(columns) beta \(beta): \(differing) values differ")
+        }
+    }
+
+    /// Column blocks past the first (2,048 columns each) and column ranges that start inside
+    /// B, on two threads; and A read transposed (stored k × m), which packs it by columns.
+    @Test func wideProductsAndTransposedAGiveTheDenseProductsBits() {
+        var generator = SplitMix64(seed: 11)
+        let (m, n, k) = (20, 2_200, 300)
+        let a = sparse(m, k, zeros: 0.6, signed: false, generator: &generator)
+        let stored = (0 ..< k * m).map { a[($0 % m) * k + $0 / m] }  // stored[kk · m + i] = a[i · k + kk]
+        let b = (0 ..< k * n).map { _ in generator.nextUnitFloat() }
+        for columns in [0 ..< n, 16 ..< n, 2_048 ..< n] {
+            let start = [Float](repeating: .nan, count: m * columns.count)
+            let (dense, skipping) = both(a, b, m: m, n: n, k: k, columns: columns, beta: 0, threads: 2, start: start)
+            let (_, transposed) = both(stored, b, m: m, n: n, k: k, columns: columns, beta: 0, threads: 2, start: start,
+                                       transposedA: true)
+            for (name, result) in [("skipping", skipping), ("transposed A, skipping", transposed)] {
+                let differing = zip(dense, result).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(differing == 0, "columns \(columns), \(name): \(differing) values differ")
+            }
         }
     }
 
