@@ -135,15 +135,19 @@ private func multiplyBlock(_ a: MatrixOperand, packed: UnsafePointer<Float>, pan
                     // turn comes (SliverPrefetch.swift; docs/gemm.md has the figures).
                     let next = NextSliver(after: jj, kBlock: p, end: chunkEnd, packed: b.buffer.baseAddress!, panels: panels,
                                           firstPanel: firstPanel, depth: depth)
-                    let parts = (rows + mr - 1) / mr
+                    let parts = (rows + mr - 1) / mr, stripAhead = p == kBlocks - 1 && jj + nr < chunkEnd
+                    @inline(__always) func askAhead(panelAt r: Int) {
+                        next.prefetch(part: r / mr, of: parts)
+                        if stripAhead {
+                            prefetchStrip(c.base + (i0 + r) * c.leadingDimension + j0 + jj + nr, rows: min(mr, rows - r),
+                                          ldc: c.leadingDimension)
+                        }
+                    }
                     var r = 0
                     // Whole panels read from A itself: row r + i, step k at base + i·rowStride + k·depthStride.
                     let lda = a.leadingDimension
                     for panel in 0 ..< fullPanels {
-                        next.prefetch(part: panel, of: parts)
-                        if p == kBlocks - 1 && jj + nr < chunkEnd {
-                            prefetchStrip(c.base + (i0 + r) * c.leadingDimension + j0 + jj + nr, rows: mr, ldc: c.leadingDimension)
-                        }
+                        askAhead(panelAt: r)
                         let target = c.base + (i0 + r) * c.leadingDimension + j0 + jj
                         if a.transposed {
                             microKernel(depth: depthHere, a: a.base + k0 * lda + i0 + r, rowStride: 1, depthStride: lda, b: sliver,
@@ -156,11 +160,7 @@ private func multiplyBlock(_ a: MatrixOperand, packed: UnsafePointer<Float>, pan
                     }
                     var packedRow = 0
                     while r < rows {
-                        next.prefetch(part: r / mr, of: parts)
-                        if p == kBlocks - 1 && jj + nr < chunkEnd {
-                            prefetchStrip(c.base + (i0 + r) * c.leadingDimension + j0 + jj + nr, rows: min(mr, rows - r),
-                                          ldc: c.leadingDimension)
-                        }
+                        askAhead(panelAt: r)
                         microKernel(depth: depthHere, a: packedA + packedRows * k0 + packedRow * depthHere, rowStride: 1, depthStride: 6,
                                     b: sliver, c: c.base + (i0 + r) * c.leadingDimension + j0 + jj, ldc: c.leadingDimension,
                                     rows: min(mr, rows - r), columns: width, beta: tileBeta)
