@@ -38,6 +38,11 @@ public enum GEMMBlocking {
     public static let mc = 120
     /// Columns of one packed B block (kc × nc floats, 2 MB, streamed from L3).
     public static let nc = 2048
+    /// From this many columns per thread, a product on several threads gives each thread
+    /// column blocks of its own to pack and multiply (`shareColumnBlocks` in SGEMM.swift)
+    /// rather than sharing every block: two blocks per thread at least, so that a disturbed
+    /// thread can leave work to the other.
+    public static let splitColumnsFrom = 2 * nc
     /// Columns of C per work item within a block: 32 panels, so that even a short A gives
     /// every thread several items.
     public static let chunk = 2048

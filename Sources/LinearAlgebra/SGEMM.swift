@@ -23,6 +23,20 @@ public func sgemm(_ a: MatrixOperand, _ b: MatrixOperand, into c: MatrixDestinat
     guard depth > 0 else { return scale(c, by: beta) }
     let threads = effectiveThreads(m, n, depth, threads)
     let (nr, nc) = (GEMMBlocking.nr, GEMMBlocking.nc)
+    if sharesColumnBlocks(columns: n, threads: threads) {
+        return shareColumnBlocks(columns: n, threads: threads) { j0, columns, widest in
+            ScratchPool.shared.withBuffer(count: depth * widest) { buffer in
+                let panels = (columns + nr - 1) / nr
+                for p in 0 ..< GEMMBlocking.kBlocks(depth: depth) {
+                    let block = GEMMBlocking.kBlock(p, depth: depth)
+                    packRight(b, depth: block.lowerBound, block.count, columns: j0, columns,
+                              into: buffer + PackedRightOperand.offset(kBlock: p, panel: 0, depth: depth, panels: panels), threads: 1)
+                }
+                multiplyBlock(a, packed: buffer, panels: panels, firstPanel: 0, columns: j0, columns, into: c,
+                              alpha: alpha, beta: beta, threads: 1, skippingZeroSteps: false)
+            }
+        }
+    }
     ScratchPool.shared.withBuffer(count: depth * ((min(nc, n) + nr - 1) / nr * nr)) { buffer in
         for j0 in stride(from: 0, to: n, by: nc) {
             let columns = min(nc, n - j0)
@@ -36,6 +50,35 @@ public func sgemm(_ a: MatrixOperand, _ b: MatrixOperand, into c: MatrixDestinat
                           alpha: alpha, beta: beta, threads: threads, skippingZeroSteps: false)
         }
     }
+}
+
+/// Runs `body(j0, columns)` over C's columns in blocks shared out between the threads, each
+/// block packed (if B is not packed already) and multiplied by one thread against every row
+/// of A: for a wide C (k-NN's 60,000 training images), where sharing each block between the
+/// threads cost a wait for the slower thread after every packing and every block (five per
+/// block, 150 per 1000-row product), and made both threads pack and stream the same block in
+/// lockstep.
+///
+/// The blocks are equal (±16 columns, each starting on a 16-column panel) and their count a
+/// multiple of the thread count, so the threads finish together when neither is disturbed;
+/// they are taken from a shared counter, so a disturbed thread takes fewer. Each element's sum
+/// is the same as on one thread.
+private func shareColumnBlocks(columns n: Int, threads: Int, _ body: @Sendable (_ j0: Int, _ columns: Int, _ widest: Int) -> Void) {
+    let nr = GEMMBlocking.nr
+    let panels = (n + nr - 1) / nr
+    let blocks = ((n + GEMMBlocking.nc - 1) / GEMMBlocking.nc + threads - 1) / threads * threads
+    let widest = (panels + blocks - 1) / blocks * nr
+    parallelFor(blocks, threads: threads) { block in
+        let first = block * panels / blocks, last = (block + 1) * panels / blocks
+        let j0 = first * nr, columns = min(last * nr, n) - j0
+        if columns > 0 { body(j0, columns, widest) }
+    }
+}
+
+/// Whether a product is wide enough for ``shareColumnBlocks(columns:threads:_:)``: two blocks
+/// per thread at least, so that a disturbed thread can leave work to the other.
+private func sharesColumnBlocks(columns n: Int, threads: Int) -> Bool {
+    threads > 1 && n >= GEMMBlocking.splitColumnsFrom * threads
 }
 
 /// C = αA·B[:, columns] + βC with B already packed (for a right-hand operand used many times,
@@ -58,6 +101,13 @@ public func sgemm(_ a: MatrixOperand, _ b: PackedRightOperand, columns: Range<In
     guard depth > 0 else { return scale(c, by: beta) }
     let threads = effectiveThreads(m, n, depth, threads)
     let (nr, nc) = (GEMMBlocking.nr, GEMMBlocking.nc)
+    let firstPanel = range.lowerBound / nr
+    if sharesColumnBlocks(columns: n, threads: threads) {
+        return shareColumnBlocks(columns: n, threads: threads) { j0, columns, _ in
+            multiplyBlock(a, packed: b.storage, panels: b.panels, firstPanel: firstPanel + j0 / nr, columns: j0, columns,
+                          into: c, alpha: alpha, beta: beta, threads: 1, skippingZeroSteps: skippingZeroSteps)
+        }
+    }
     for j0 in stride(from: 0, to: n, by: nc) {
         multiplyBlock(a, packed: b.storage, panels: b.panels, firstPanel: (range.lowerBound + j0) / nr, columns: j0, min(nc, n - j0),
                       into: c, alpha: alpha, beta: beta, threads: threads, skippingZeroSteps: skippingZeroSteps)

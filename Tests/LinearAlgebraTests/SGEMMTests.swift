@@ -76,6 +76,52 @@ import Testing
         #expect(results.dropFirst().allSatisfy { $0 == results[0] })
     }
 
+    /// From 4,096 columns per thread, each thread packs and multiplies column blocks of its own
+    /// (`multiplyColumnBlocksApart`): the same bits as one thread, and the reference's values,
+    /// with a ragged last panel, two k blocks, transposed operands, α and β.
+    @Test func wideProductsSplitBetweenThreadsMatchOneThread() {
+        let (m, n, k) = (40, 8_400, 300)
+        compare(m: m, n: n, k: k, transposeA: false, transposeB: false, threads: 2)
+        compare(m: m, n: n, k: k, transposeA: true, transposeB: true, alpha: -0.5, beta: 0.25, threads: 2)
+        compare(m: 13, n: 12_290, k: 70, transposeA: false, transposeB: true, beta: 1, threads: 3)
+        let a = random(m * k, seed: 7), b = random(k * n, seed: 8), c0 = random(m * n, seed: 9)
+        var results: [[Float]] = []
+        for threads in [1, 2, 3] {
+            var c = c0
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer { pc in
+                        sgemm(MatrixOperand(pa.baseAddress!, rows: m, columns: k), MatrixOperand(pb.baseAddress!, rows: k, columns: n),
+                              into: MatrixDestination(pc.baseAddress!, rows: m, columns: n), beta: 0.5, threads: threads)
+                    }
+                }
+            }
+            results.append(c)
+        }
+        #expect(results.dropFirst().allSatisfy { $0 == results[0] })
+        // B packed beforehand: column ranges wide enough to be shared out, starting past 0.
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                let opA = MatrixOperand(pa.baseAddress!, rows: m, columns: k)
+                let packed = PackedRightOperand(MatrixOperand(pb.baseAddress!, rows: k, columns: n))
+                for range in [0 ..< n, 16 ..< n, 4_096 ..< 4_200] {
+                    var part = [Float](repeating: 0, count: m * range.count)
+                    for i in 0 ..< m {
+                        for j in range { part[i * range.count + j - range.lowerBound] = c0[i * n + j] }
+                    }
+                    part.withUnsafeMutableBufferPointer { pc in
+                        sgemm(opA, packed, columns: range, into: MatrixDestination(pc.baseAddress!, rows: m, columns: range.count),
+                              beta: 0.5, threads: 2)
+                    }
+                    for i in 0 ..< m {
+                        #expect(Array(part[i * range.count ..< (i + 1) * range.count])
+                                    == Array(results[0][i * n + range.lowerBound ..< i * n + range.upperBound]), "row \(i), columns \(range)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func emptyDepthGivesBetaTimesC() {
         var c: [Float] = [1, 2, 3, 4]
         let empty: [Float] = [0]
