@@ -59,7 +59,7 @@ public struct EpochRecord: Sendable, Equatable {
 /// Trains `network` on `count` samples that `read` writes (sample `i`'s `network.inputCount`
 /// standardised values into the pointer it is given) as each batch is filled.
 ///
-/// Each mini-batch is split into fixed chunks of 32 images that run in parallel, each with
+/// Each mini-batch is split into fixed chunks of 64 images that run in parallel, each with
 /// its own workspace and gradient buffer and single-threaded GEMMs; the chunk gradients are
 /// then summed in chunk order. The chunking never depends on `context.threads`, so neither
 /// does the trained network. Every random choice (initial weights, the order of each epoch,
