@@ -34,6 +34,16 @@ public struct Adam: Sendable {
     /// `threads` threads. The work is split into fixed ranges of parameters and every element
     /// is computed the same way, so the result does not depend on `threads`.
     public mutating func update(_ parameters: inout [Float], gradientParts: [UnsafePointer<Float>], threads: Int) {
+        update(&parameters, gradientParts: gradientParts, threads: threads) { parallelFor($0, threads: $1, $2) }
+    }
+
+    /// The same update on the threads of `team` (the trainer's, awake between its loops).
+    public mutating func update(_ parameters: inout [Float], gradientParts: [UnsafePointer<Float>], team: ThreadTeam) {
+        update(&parameters, gradientParts: gradientParts, threads: team.size) { team.parallelFor($0, threads: $1, $2) }
+    }
+
+    private mutating func update(_ parameters: inout [Float], gradientParts: [UnsafePointer<Float>], threads: Int,
+                                 loop: (_ count: Int, _ threads: Int, _ body: @Sendable (Int) -> Void) -> Void) {
         step += 1
         // Bias corrections as factors, so each element costs one division and one square root.
         let scale1 = 1 / (1 - Float(Foundation.pow(Double(beta1), Double(step))))
@@ -48,7 +58,7 @@ public struct Adam: Sendable {
             firstMoment.withUnsafeMutableBufferPointer { mBuffer in
                 secondMoment.withUnsafeMutableBufferPointer { vBuffer in
                     let (p, m, v) = (DisjointWrites(pBuffer), DisjointWrites(mBuffer), DisjointWrites(vBuffer))
-                    parallelFor((count + piece - 1) / piece, threads: count < 4 * piece ? 1 : threads) { index in
+                    loop((count + piece - 1) / piece, count < 4 * piece ? 1 : threads) { index in
                         let lower = index * piece, upper = min(lower + piece, count)
                         var i = lower
                         @inline(__always) func gradient8(_ i: Int) -> SIMD8<Float> {

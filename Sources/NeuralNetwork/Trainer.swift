@@ -61,8 +61,9 @@ public struct EpochRecord: Sendable, Equatable {
 ///
 /// Each mini-batch is split into fixed chunks of 64 images that run in parallel, each with
 /// its own workspace and gradient buffer and single-threaded GEMMs; the chunk gradients are
-/// then summed in chunk order. The chunking never depends on `context.threads`, so neither
-/// does the trained network. Every random choice (initial weights, the order of each epoch,
+/// then summed in chunk order. The chunks and the update run on one ``ThreadTeam`` for the
+/// whole fit, whose threads never sleep between a step's loops. The chunking never depends
+/// on `context.threads`, so neither does the trained network. Every random choice (initial weights, the order of each epoch,
 /// each augmentation) comes from its own stream of `seed`.
 public func train(_ network: Network, count: Int, read: @escaping @Sendable (Int, UnsafeMutablePointer<Float>) -> Void,
                   labels: [Int], imageShape: Shape, background: Float,
@@ -80,6 +81,9 @@ public func train(_ network: Network, count: Int, read: @escaping @Sendable (Int
     let totalSteps = settings.epochs * ((count + settings.batchSize - 1) / settings.batchSize)
     var step = 0
 
+    // One team of threads for the whole fit: every loop of every step gets all its threads.
+    let team = ThreadTeam(threads: context.threads)
+    defer { team.stop() }
     for epoch in 1 ... max(settings.epochs, 1) where settings.epochs > 0 {
         let start = DispatchTime.now()
         var order = Array(0 ..< count)
@@ -92,7 +96,7 @@ public func train(_ network: Network, count: Int, read: @escaping @Sendable (Int
             let results = parameters.withUnsafeBufferPointer { p in
                     order.withUnsafeBufferPointer { o in
                         let (ps, os) = (SharedReads(p), SharedReads(o))
-                        return parallelMap(used, threads: context.threads) { c -> (Double, Int) in
+                        return team.parallelMap(used) { c -> (Double, Int) in
                             let state = chunks[c]
                             let first = batchStart + c * chunkSize, size = min(chunkSize, batchStart + batch - first)
                             for i in 0 ..< size {
@@ -118,8 +122,7 @@ public func train(_ network: Network, count: Int, read: @escaping @Sendable (Int
             optimiser.learningRate = settings.schedule.rate(settings.learningRate, step: step, of: totalSteps)
             step += 1
             // The gradient is the chunks' gradients summed in chunk order, inside the update.
-            optimiser.update(&parameters, gradientParts: chunks.prefix(used).map { UnsafePointer($0.gradient) },
-                             threads: context.threads)
+            optimiser.update(&parameters, gradientParts: chunks.prefix(used).map { UnsafePointer($0.gradient) }, team: team)
             for (loss, correct) in results {
                 totalLoss += loss
                 totalCorrect += correct

@@ -14,8 +14,10 @@ import Testing
         let gradients = (0 ..< steps).map { _ in
             (0 ..< count).map { _ in (2 * generator.nextUnitFloat() - 1) * Float.pow10(generator.nextInt(below: 11) - 9) }
         }
-        var one = Adam(parameterCount: count, learningRate: 1e-3, beta1: 0.9, beta2: 0.999, weightDecay: 0.01), two = one
-        var (p1, p2) = (parameters, parameters)
+        var one = Adam(parameterCount: count, learningRate: 1e-3, beta1: 0.9, beta2: 0.999, weightDecay: 0.01), two = one, teamed = one
+        var (p1, p2, p3) = (parameters, parameters, parameters)
+        let team = ThreadTeam(threads: 2)
+        defer { team.stop() }
         var (m, v) = ([Double](repeating: 0, count: count), [Double](repeating: 0, count: count))
         for step in 1 ... steps {
             let g = gradients[step - 1]
@@ -24,6 +26,7 @@ import Testing
             half.withUnsafeBufferPointer { h in
                 one.update(&p1, gradientParts: [h.baseAddress!, h.baseAddress!], threads: 1)
                 two.update(&p2, gradientParts: [h.baseAddress!, h.baseAddress!], threads: 2)
+                teamed.update(&p3, gradientParts: [h.baseAddress!, h.baseAddress!], team: team)
             }
             for i in 0 ..< count {
                 let gi = Double(g[i])
@@ -35,6 +38,7 @@ import Testing
             }
         }
         #expect(p1 == p2, "the update depends on the thread count")
+        #expect(p1 == p3, "the update on a thread team differs")
         let worst = zip(p1, parameters).map { abs(Double($0) - Double($1)) }.max()!
         // Five steps of at most lr·(1 + decay) each; float rounding of the moments is far below this.
         #expect(worst < 2e-6, "off the double-precision definition by \(worst)")
