@@ -8,11 +8,12 @@ import Synchronization
 ///
 /// ``parallelFor(_:threads:_:)`` hands each loop to libdispatch, whose idle worker sleeps in the
 /// kernel and must be woken for the next loop; the caller meanwhile takes the loop's items
-/// itself. On this project's virtual machine a sleeping core's wake-up sometimes took longer
-/// than a step's work, whole fits long: the MLP's two-thread fits in `bench --all` then ran at
-/// their one-thread speed (1.0–1.1 s an epoch against 0.5). Here the team's other threads wait
-/// for the next loop by watching a counter, yielding the core between checks but never
-/// sleeping, so they take their part of every loop. OpenBLAS's threads wait the same way.
+/// itself, and on a virtual machine a wake-up can take longer than a step's work. Here the
+/// team's other threads wait for the next loop by watching a counter, yielding the core
+/// between checks but never sleeping, so they take their part of every loop, as OpenBLAS's
+/// threads do between calls. In `bench --all` this took the voluntary context switches from
+/// about 75,000 to about 9,000 and the CNN's two-thread fits from 18.8–19.8 s to 17.4–18.5 s
+/// (docs/mlp.md, which also has what it did not change).
 ///
 /// Like `parallelFor`, indices are handed out one at a time from a shared counter and nothing
 /// may depend on which thread ran which index.

@@ -13,8 +13,8 @@ import Glibc
 /// Per thread, so that no request waits for a lock: the pool used to be one list behind a
 /// mutex. Each chunk of a network's training step makes eight or more small products, each
 /// taking a buffer or two, on two threads at once; when the mutex was contended the waiting
-/// thread slept in the kernel, and on this project's virtual machine such a wake-up sometimes
-/// took longer than a product (docs/mlp.md).
+/// thread slept in the kernel, and on a virtual machine such a wake-up can take longer than a
+/// product (docs/mlp.md).
 final class ScratchPool: Sendable {
     static let shared = ScratchPool()
     static let capacity = 8

@@ -63,8 +63,8 @@ public struct EpochRecord: Sendable, Equatable {
 /// its own workspace and gradient buffer and single-threaded GEMMs; the chunk gradients are
 /// then summed in chunk order. The chunks and the update run on one ``ThreadTeam`` for the
 /// whole fit, whose threads never sleep between a step's loops. The chunking never depends
-/// on `context.threads`, so neither does the trained network. Every random choice (initial weights, the order of each epoch,
-/// each augmentation) comes from its own stream of `seed`.
+/// on `context.threads`, so neither does the trained network. Every random choice (initial
+/// weights, the order of each epoch, each augmentation) comes from its own stream of `seed`.
 public func train(_ network: Network, count: Int, read: @escaping @Sendable (Int, UnsafeMutablePointer<Float>) -> Void,
                   labels: [Int], imageShape: Shape, background: Float,
                   settings: TrainingSettings, seed: UInt64, context: ExecutionContext) -> (parameters: [Float], epochs: [EpochRecord]) {
